@@ -1,0 +1,20 @@
+import type { Config } from 'jest';
+
+/**
+ * One jest run covers every workspace. Tests import packages by their public names
+ * (`@pipewright/core`), mapped to the TypeScript sources so no build step is needed.
+ */
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/benchmarks'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  },
+  moduleNameMapper: {
+    '^@pipewright/core$': '<rootDir>/packages/core/src/index.ts',
+  },
+  testTimeout: 30_000,
+};
+
+export { config as default };

@@ -1,0 +1,122 @@
+import type { ErrorInfo, RunStatus, StepStatus } from './results';
+
+/** Fields every event carries. */
+export interface EventBase {
+  readonly runId: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+/** Fields every step event carries. */
+export interface StepEventBase extends EventBase {
+  readonly step: string;
+  /** The attempt this event belongs to; 0 before the first attempt starts. */
+  readonly attempt: number;
+  /** Inside nested pipelines: the outer step names down to this step (`['prep', 'clean']`). */
+  readonly path?: readonly string[];
+}
+
+export interface RunStartedEvent extends EventBase {
+  readonly type: 'run.started';
+  readonly pipeline: string;
+  readonly version: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface RunEndedEvent extends EventBase {
+  readonly type: 'run.succeeded' | 'run.failed' | 'run.aborted';
+  readonly status: RunStatus;
+  readonly elapsedMs: number;
+  readonly error?: ErrorInfo;
+}
+
+export interface StepCreatedEvent extends StepEventBase {
+  readonly type: 'step.created';
+  /** The step that spawned this one, for spawned steps. */
+  readonly spawnedBy?: string;
+}
+
+export interface StepQueuedEvent extends StepEventBase {
+  readonly type: 'step.queued';
+  readonly queue: string;
+}
+
+export interface StepStartedEvent extends StepEventBase {
+  readonly type: 'step.started';
+}
+
+export interface StepRetryingEvent extends StepEventBase {
+  readonly type: 'step.retrying';
+  readonly error: ErrorInfo;
+}
+
+export interface StepSucceededEvent extends StepEventBase {
+  readonly type: 'step.succeeded' | 'step.cached';
+  readonly output: unknown;
+}
+
+export interface StepFailedEvent extends StepEventBase {
+  readonly type: 'step.failed' | 'step.aborted';
+  readonly error: ErrorInfo;
+}
+
+export interface StepSkippedEvent extends StepEventBase {
+  readonly type: 'step.skipped';
+  readonly reason: string;
+}
+
+export interface StepLogEvent extends StepEventBase {
+  readonly type: 'step.log';
+  readonly message: string;
+}
+
+export interface StepMetricEvent extends StepEventBase {
+  readonly type: 'step.metric';
+  readonly name: string;
+  readonly value: number;
+}
+
+/** Events that concern one step. */
+export type StepEvent =
+  | StepCreatedEvent
+  | StepQueuedEvent
+  | StepStartedEvent
+  | StepRetryingEvent
+  | StepSucceededEvent
+  | StepFailedEvent
+  | StepSkippedEvent
+  | StepLogEvent
+  | StepMetricEvent;
+
+/** Events that concern the run as a whole; exactly one `run.started` and one final `run.*` per run. */
+export type RunEvent = RunStartedEvent | RunEndedEvent;
+
+/** Everything `run.events$` emits: one discriminated union on `type`. */
+export type PipelineEvent = RunEvent | StepEvent;
+
+/** The event types, as a union of string literals. */
+export type PipelineEventType = PipelineEvent['type'];
+
+/** The status a step event moves its step to, if it moves it at all. */
+export const statusOfEvent = (type: PipelineEventType): StepStatus | undefined => {
+  switch (type) {
+    case 'step.queued':
+      return 'queued';
+    case 'step.started':
+      return 'running';
+    case 'step.retrying':
+      return 'retrying';
+    case 'step.succeeded':
+      return 'succeeded';
+    case 'step.cached':
+      return 'cached';
+    case 'step.failed':
+      return 'failed';
+    case 'step.skipped':
+      return 'skipped';
+    case 'step.aborted':
+      return 'aborted';
+    default:
+      return undefined;
+  }
+};

@@ -1,0 +1,30 @@
+import type { RetryOptions, RetryPolicy, RetryPredicate } from '../decorators/options';
+
+/** A retry policy in one shape. `retries` is Infinity when only a predicate limits it. */
+export interface NormalizedRetry {
+  readonly retries: number;
+  readonly minTimeout: number;
+  readonly maxTimeout: number;
+  readonly factor: number;
+  readonly randomize: boolean;
+  readonly shouldRetry: RetryPredicate | undefined;
+}
+
+const DEFAULTS = { minTimeout: 100, maxTimeout: 10_000, factor: 2, randomize: false };
+
+/** `undefined` when the step is not retried at all (the common, fast path). */
+export const normalizeRetry = (policy: RetryPolicy | undefined): NormalizedRetry | undefined => {
+  if (policy === undefined || policy === 0) return undefined;
+  if (typeof policy === 'number') return { ...DEFAULTS, retries: policy, shouldRetry: undefined };
+  if (typeof policy === 'function') return { ...DEFAULTS, retries: Infinity, shouldRetry: policy };
+  const options: RetryOptions = policy;
+  if (options.retries === 0) return undefined;
+  return {
+    retries: options.retries,
+    minTimeout: options.minTimeout ?? DEFAULTS.minTimeout,
+    maxTimeout: options.maxTimeout ?? DEFAULTS.maxTimeout,
+    factor: options.factor ?? DEFAULTS.factor,
+    randomize: options.randomize ?? DEFAULTS.randomize,
+    shouldRetry: options.shouldRetry,
+  };
+};

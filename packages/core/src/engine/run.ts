@@ -1,0 +1,849 @@
+import pRetry from 'p-retry';
+import { from, mergeMap, Subject } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import type { DependencyContainer } from 'tsyringe';
+import type { Constructor, Params, PreExecuteResult } from '../decorators/options';
+import { PipelineDefinitionError, StepError } from '../errors/errors';
+import type { StepErrorCode } from '../errors/errors';
+import type { Executor, LocalScope, StepChannel, StepRequest } from '../executors/executor';
+import { createStepContext } from '../executors/in-process.executor';
+import type { PipelineGraph } from '../graph/pipeline-graph';
+import { isPlainObject } from '../graph/reference';
+import type { StepNode } from '../graph/step-node';
+import type { PipelineDefinition, StepHook } from '../metadata/pipeline-definition';
+import { scanPipeline } from '../metadata/scanner';
+import { templateRef } from '../metadata/step-factory';
+import type { RunStore } from '../stores/store';
+import { fromErrorInfo, toErrorInfo } from './error-info';
+import type { PipelineEvent, StepEvent } from './events';
+import type { RunParams } from './parameters';
+import { resolveRunParams } from './parameters';
+import { resolveReferences } from './resolve-references';
+import type { ReferenceScope } from './resolve-references';
+import type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult, StepStatus } from './results';
+import { isSuccess, isTerminal } from './results';
+import { normalizeRetry } from './retry-policy';
+import type { RunHandle, RunHandleStatus, RunOptions } from './run-handle';
+import { Slots } from './slots';
+import type { SpawnOptions, StepArtifacts, StepContext } from './step-context';
+
+/** What a run needs from its engine. */
+export interface RunDeps {
+  readonly definition: PipelineDefinition;
+  readonly options: RunOptions;
+  readonly runParams: RunParams;
+  readonly store: RunStore;
+  readonly executor: Executor;
+  /** The run's own child container. */
+  readonly container: DependencyContainer;
+  readonly runId: string;
+  /** Called once when the run has ended. */
+  readonly onEnd?: (run: Run) => void;
+}
+
+/** The mutable result of one step: handed to stores by reference. */
+interface MutableStepResult {
+  status: StepStatus;
+  output: unknown;
+  attempts: number;
+  error: ErrorInfo | undefined;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  metrics: Record<string, number>;
+  logs: LogEntry[];
+  artifacts: Record<string, ArtifactRef>;
+}
+
+/** The controller's bookkeeping for one step. */
+interface StepState {
+  readonly name: string;
+  readonly node: StepNode;
+  readonly result: MutableStepResult;
+  waitingParents: number;
+  params: Params;
+  /** Ends the execution phase at once with this error (stop, run timeout, abort on failure). */
+  abort: ((error: StepError) => void) | undefined;
+  holdsSlot: boolean;
+  /** An `onStatusChange` failure, noticed at the step's next checkpoint. */
+  callbackError: StepError | undefined;
+  /** Last request sent for this step (callbacks get a context built from it). */
+  request: StepRequest | undefined;
+  /** Spawn callers waiting for this step to end. */
+  waiters: Array<(state: StepState) => void> | undefined;
+}
+
+const ABORT_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
+
+const isAbortError = (error: unknown): error is StepError => error instanceof StepError && ABORT_CODES.has(error.code);
+
+/** Carries a step's own error through p-retry, which would otherwise refuse to retry `TypeError`s. */
+class AttemptFailure extends Error {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+const unwrap = (error: unknown): unknown => (error instanceof AttemptFailure ? error.original : error);
+
+const callbackFailed = (step: string, label: string, error: unknown): StepError =>
+  new StepError('CALLBACK_FAILED', step, `${label} of step '${step}' threw: ${toErrorInfo(error).message}`, { cause: error });
+
+const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+
+/**
+ * One run of a pipeline: the scheduler and the owner of its state.
+ *
+ * Steps become ready when their parents have ended; ready steps flow through `ready$` into a
+ * `mergeMap` that runs each step's lifecycle (callbacks, queue, attempts through the executor,
+ * after-callbacks). Every state change is saved to the store, then published on `events$`.
+ */
+export class Run implements RunHandle {
+  readonly id: string;
+  readonly events$: Observable<PipelineEvent>;
+  readonly result: Promise<RunResult>;
+
+  private readonly definition: PipelineDefinition;
+  private readonly options: RunOptions;
+  private readonly store: RunStore;
+  private readonly executor: Executor;
+  private readonly container: DependencyContainer;
+  private readonly events = new Subject<PipelineEvent>();
+  private readonly ready = new Subject<StepState>();
+  private readonly states = new Map<string, StepState>();
+  private readonly slots: Slots;
+  private readonly runAbort = new AbortController();
+  private readonly pipelineInfo: StepRequest['pipeline'];
+  private readonly stepOverrides: RunParams['steps'];
+  private readonly onEnd: ((run: Run) => void) | undefined;
+  private currentGraph: PipelineGraph;
+  private instance: unknown;
+  private phase: 'pending' | 'running' | 'failing' | 'stopping' | 'ended' = 'pending';
+  private endStatus: RunStatus | undefined;
+  private runError: ErrorInfo | undefined;
+  private ended = 0;
+  private startedAt = 0;
+  private subscription: Subscription | undefined;
+  private runTimer: NodeJS.Timeout | undefined;
+  private removeSignalListener: (() => void) | undefined;
+  private resolveResult!: (result: RunResult) => void;
+  /** Set by `stop()` (the run ends `aborted`) or the run's time limit (it ends `failed`). */
+  private interruption: 'RUN_STOPPED' | 'RUN_TIMEOUT' | undefined;
+
+  constructor(deps: RunDeps) {
+    this.id = deps.runId;
+    this.definition = deps.definition;
+    this.options = deps.options;
+    this.store = deps.store;
+    this.executor = deps.executor;
+    this.container = deps.container;
+    this.onEnd = deps.onEnd;
+    this.currentGraph = deps.definition.graph;
+    this.stepOverrides = deps.runParams.steps;
+    this.pipelineInfo = { name: deps.definition.name, version: deps.definition.version, params: deps.runParams.pipeline };
+    this.slots = new Slots(deps.options.concurrency ?? deps.definition.concurrency ?? Infinity);
+    this.events$ = this.events.asObservable();
+    this.result = new Promise((resolve) => (this.resolveResult = resolve));
+    for (const node of this.currentGraph) this.addState(node);
+    // Starting on a microtask lets a subscriber of the same tick see `run.started`.
+    queueMicrotask(() => this.begin());
+  }
+
+  get status(): RunHandleStatus {
+    if (this.endStatus !== undefined) return this.endStatus;
+    return this.phase === 'pending' ? 'pending' : 'running';
+  }
+
+  get graph(): PipelineGraph {
+    return this.currentGraph;
+  }
+
+  running(): string[] {
+    const names: string[] = [];
+    for (const state of this.states.values()) {
+      if (state.result.status === 'running' || state.result.status === 'retrying') names.push(state.name);
+    }
+    return names;
+  }
+
+  stop(reason = 'stopped'): Promise<RunResult> {
+    this.interrupt('RUN_STOPPED', `Run stopped: ${reason}`);
+    return this.result;
+  }
+
+  // ---------------------------------------------------------------- lifecycle of the run
+
+  private begin(): void {
+    const stoppedEarly = this.phase === 'stopping';
+    if (!stoppedEarly) this.phase = 'running';
+    this.startedAt = Date.now();
+    const { definition } = this;
+    try {
+      if (definition.target !== undefined && !stoppedEarly) {
+        this.instance = this.container.resolve(definition.target);
+      }
+    } catch (error) {
+      this.runError = toErrorInfo(error);
+    }
+    this.store.beginRun({
+      runId: this.id,
+      pipeline: definition.name,
+      version: definition.version,
+      params: this.pipelineInfo.params,
+      status: 'running',
+      startedAt: this.startedAt,
+      endedAt: undefined,
+      error: undefined,
+    });
+    this.emit({ type: 'run.started', runId: this.id, at: this.startedAt, pipeline: definition.name, version: definition.version, params: this.pipelineInfo.params });
+
+    if (stoppedEarly) {
+      this.skipNotStarted(this.runError?.message ?? 'stopped');
+      this.maybeEnd();
+      return;
+    }
+    if (this.runError !== undefined) {
+      // The pipeline class could not be constructed (a missing service): no step can run.
+      this.phase = 'failing';
+      this.skipNotStarted(`the pipeline could not be constructed: ${this.runError.message}`);
+      this.maybeEnd();
+      return;
+    }
+    const signal = this.options.signal;
+    if (signal) {
+      const onAbort = (): void => {
+        this.interrupt('RUN_STOPPED', `Run stopped: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'signal aborted')}`);
+      };
+      if (signal.aborted) {
+        onAbort();
+        this.maybeEnd();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.removeSignalListener = () => signal.removeEventListener('abort', onAbort);
+    }
+    const timeoutMs = definition.timeoutMs;
+    if (timeoutMs !== undefined) {
+      this.runTimer = setTimeout(() => this.interrupt('RUN_TIMEOUT', `Run exceeded its time limit of ${timeoutMs} ms`), timeoutMs);
+    }
+    this.subscription = this.ready.pipe(mergeMap((state) => from(this.lifecycle(state)))).subscribe();
+    for (const state of this.states.values()) if (state.waitingParents === 0) this.ready.next(state);
+    this.maybeEnd();
+  }
+
+  /** Stop or run timeout: abort what runs, skip the rest. */
+  private interrupt(code: 'RUN_STOPPED' | 'RUN_TIMEOUT', message: string): void {
+    if (this.phase === 'ended' || this.phase === 'stopping') return;
+    const pending = this.phase === 'pending';
+    this.phase = 'stopping';
+    this.interruption = code;
+    this.runError = { message, code, name: 'StepError' };
+    if (pending) return; // begin() will see the stop and end the run without starting steps
+    this.abortRunning(code, message);
+    this.skipNotStarted(message);
+    this.maybeEnd();
+  }
+
+  private abortRunning(code: StepErrorCode, message: string): void {
+    const running = [...this.states.values()].filter((state) => state.abort !== undefined);
+    const reason = new StepError(code, this.definition.name, message);
+    if (!this.runAbort.signal.aborted) this.runAbort.abort(reason);
+    for (const state of running) state.abort?.(new StepError(code, state.name, message));
+  }
+
+  /** Skips every step that has not started, except steps spawned by a step still running. */
+  private skipNotStarted(reason: string, keepSpawned = false): void {
+    for (const state of this.states.values()) {
+      const status = state.result.status;
+      if (isTerminal(status) || status === 'running' || status === 'retrying' || state.abort !== undefined) continue;
+      if (keepSpawned && state.node.spawnedBy !== undefined) {
+        const spawner = this.states.get(state.node.spawnedBy);
+        if (spawner && !isTerminal(spawner.result.status)) continue;
+      }
+      this.finishSkipped(state, reason);
+    }
+  }
+
+  private maybeEnd(): void {
+    if (this.phase === 'ended' || this.phase === 'pending' || this.ended < this.states.size) return;
+    this.phase = 'ended';
+    const status: RunStatus = this.interruption === 'RUN_STOPPED' ? 'aborted' : this.runError !== undefined ? 'failed' : 'succeeded';
+    this.endStatus = status;
+    if (this.runTimer) clearTimeout(this.runTimer);
+    this.removeSignalListener?.();
+    this.subscription?.unsubscribe();
+    this.ready.complete();
+    const endedAt = Date.now();
+    const elapsedMs = endedAt - this.startedAt;
+    const result: RunResult = {
+      runId: this.id,
+      pipeline: this.definition.name,
+      version: this.definition.version,
+      status,
+      steps: Object.fromEntries([...this.states.values()].map((state) => [state.name, state.result as StepResult])),
+      elapsedMs,
+      error: this.runError,
+    };
+    this.store.endRun(this.id, status, endedAt, this.runError);
+    const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
+    this.emit({ type, runId: this.id, at: endedAt, status, elapsedMs, ...(this.runError ? { error: this.runError } : {}) });
+    this.events.complete();
+    this.onEnd?.(this);
+    this.resolveResult(result);
+  }
+
+  // ---------------------------------------------------------------- lifecycle of a step
+
+  private addState(node: StepNode): StepState {
+    const state: StepState = {
+      name: node.name,
+      node,
+      result: { status: 'pending', output: undefined, attempts: 0, error: undefined, startedAt: undefined, endedAt: undefined, metrics: {}, logs: [], artifacts: {} },
+      waitingParents: node.spawnedBy === undefined ? node.parents.length : 0,
+      params: {},
+      abort: undefined,
+      holdsSlot: false,
+      callbackError: undefined,
+      request: undefined,
+      waiters: undefined,
+    };
+    this.states.set(node.name, state);
+    return state;
+  }
+
+  private async lifecycle(state: StepState): Promise<void> {
+    try {
+      await this.runStep(state);
+    } catch (error) {
+      // Defensive: a bug in the engine must not leave a step hanging or error `events$`.
+      if (!isTerminal(state.result.status)) this.finish(state, 'failed', undefined, toErrorInfo(error));
+    } finally {
+      if (state.holdsSlot) {
+        state.holdsSlot = false;
+        this.slots.release();
+      }
+    }
+  }
+
+  private async runStep(state: StepState): Promise<void> {
+    const { node } = state;
+    this.emitStep(state, { type: 'step.created', ...(node.spawnedBy !== undefined ? { spawnedBy: node.spawnedBy } : {}) });
+
+    // Parameters: template defaults → step params → run params for the step → preExecute.
+    try {
+      state.params = await this.resolveParams(state);
+    } catch (error) {
+      return this.finish(state, 'failed', undefined, toErrorInfo(error));
+    }
+    if (isTerminal(state.result.status)) return;
+
+    const skipReason = await this.runBeforeCallbacks(state);
+    if (isTerminal(state.result.status)) return;
+    if (skipReason instanceof StepError) return this.finish(state, 'failed', undefined, toErrorInfo(skipReason));
+    if (skipReason !== undefined) return this.finishSkipped(state, skipReason);
+
+    const queue = node.options.queue ?? 'default';
+    this.transition(state, 'queued', { type: 'step.queued', queue });
+    const wait = this.slots.acquire();
+    if (wait) await wait;
+    state.holdsSlot = true;
+    if (isTerminal(state.result.status)) return;
+    if (state.callbackError) return this.finish(state, 'failed', undefined, toErrorInfo(state.callbackError));
+
+    let output: unknown;
+    let failure: unknown;
+    try {
+      output = await this.execute(state, queue);
+    } catch (error) {
+      failure = error;
+    }
+    if (isTerminal(state.result.status)) return; // skipped meanwhile: a late result is dropped
+    if (state.holdsSlot) {
+      state.holdsSlot = false;
+      this.slots.release();
+    }
+    if (failure === undefined && state.callbackError) failure = state.callbackError;
+    const status: StepStatus = failure === undefined ? 'succeeded' : isAbortError(failure) ? 'aborted' : 'failed';
+    await this.complete(state, status, failure === undefined ? output : undefined, failure === undefined ? undefined : toErrorInfo(failure));
+  }
+
+  private async resolveParams(state: StepState): Promise<Params> {
+    const { node } = state;
+    const defaults = node.body.kind === 'template' ? node.body.template.defaults : {};
+    const stepParams = node.options.params;
+    let own: Params = {};
+    if (typeof stepParams === 'function') {
+      try {
+        own = await stepParams(this.callbackContext(state, { ...defaults }));
+      } catch (error) {
+        throw callbackFailed(state.name, 'The params function', error);
+      }
+      if (!isPlainObject(own)) {
+        throw new StepError('CALLBACK_FAILED', state.name, `The params function of step '${state.name}' must return an object.`);
+      }
+    } else if (stepParams !== undefined) {
+      own = resolveReferences(stepParams, this.referenceScope(state)) as Params;
+    }
+    return { ...defaults, ...own, ...this.stepOverrides.get(state.name) };
+  }
+
+  /** Runs onStepCreated, @BeforeStep hooks and preExecute; a string is a skip reason. */
+  private async runBeforeCallbacks(state: StepState): Promise<string | StepError | undefined> {
+    const { options } = this;
+    const { node } = state;
+    if (options.onStepCreated) {
+      const verdict = await this.guard(state, 'onStepCreated', () => options.onStepCreated?.(this.callbackContext(state)));
+      if (verdict instanceof StepError) return verdict;
+      if (verdict === false) return 'onStepCreated returned false';
+    }
+    for (const hook of this.definition.beforeStep) {
+      const label = hook.kind === 'method' ? `@BeforeStep ${hook.method}()` : 'beforeStep hook';
+      const verdict = await this.guard(state, label, () => this.callHook(hook, this.callbackContext(state)));
+      if (verdict instanceof StepError) return verdict;
+      if (verdict === false) return `${label} returned false`;
+    }
+    if (node.options.preExecute) {
+      const verdict = (await this.guard(state, 'preExecute', () => node.options.preExecute?.(this.callbackContext(state)))) as
+        | PreExecuteResult
+        | StepError;
+      if (verdict instanceof StepError) return verdict;
+      if (verdict === false) return 'preExecute returned false';
+      if (isPlainObject(verdict)) state.params = { ...state.params, ...verdict };
+    }
+    return undefined;
+  }
+
+  private async guard(state: StepState, label: string, callback: () => unknown): Promise<unknown> {
+    try {
+      return await callback();
+    } catch (error) {
+      return callbackFailed(state.name, label, error);
+    }
+  }
+
+  private callHook(hook: StepHook, ctx: StepContext, result?: StepResult): unknown {
+    if (hook.kind === 'function') return hook.fn(ctx, result);
+    return (this.instance as Record<string, (ctx: StepContext, result?: StepResult) => unknown>)[hook.method]?.(ctx, result);
+  }
+
+  /** All attempts of a step, with retries, per-attempt timeouts and run-level aborts. */
+  private execute(state: StepState, queue: string): Promise<unknown> {
+    const retry = normalizeRetry(state.node.options.retry);
+    return new Promise<unknown>((resolve, reject) => {
+      let settled = false;
+      state.abort = (error) => {
+        if (settled) return;
+        settled = true;
+        state.abort = undefined;
+        reject(error);
+      };
+      const done = (value: unknown, failed: boolean): void => {
+        if (settled) return;
+        settled = true;
+        state.abort = undefined;
+        if (failed) reject(value);
+        else resolve(value);
+      };
+      if (this.runAbort.signal.aborted) return done(this.runAbort.signal.reason, true);
+      if (retry === undefined) {
+        this.attempt(state, 1, queue).then(
+          (value) => done(value, false),
+          (error) => done(error, true),
+        );
+        return;
+      }
+      pRetry(
+        async (attempt) => {
+          if (settled || this.runAbort.signal.aborted) throw new pRetry.AbortError(new AttemptFailure(this.runAbort.signal.reason));
+          try {
+            return await this.attempt(state, attempt, queue);
+          } catch (error) {
+            throw new AttemptFailure(error);
+          }
+        },
+        {
+          retries: Number.isFinite(retry.retries) ? retry.retries : 10,
+          forever: !Number.isFinite(retry.retries),
+          minTimeout: retry.minTimeout,
+          maxTimeout: retry.maxTimeout,
+          factor: retry.factor,
+          randomize: retry.randomize,
+          unref: true,
+          onFailedAttempt: async (failure) => {
+            const error = unwrap(failure);
+            // Run-level aborts are final; a timeout is final unless a predicate accepts it.
+            if (settled || this.runAbort.signal.aborted) throw failure;
+            if (retry.shouldRetry) {
+              let again: boolean;
+              try {
+                again = await retry.shouldRetry(error as Error, failure.attemptNumber, this.callbackContext(state));
+              } catch (predicateError) {
+                throw new AttemptFailure(callbackFailed(state.name, 'The retry predicate', predicateError));
+              }
+              if (!again) throw failure;
+            } else if (isAbortError(error)) {
+              throw failure;
+            }
+            // Out of retries: reject with this attempt's error (p-retry would pick the most frequent one).
+            if (Number.isFinite(retry.retries) && failure.retriesLeft <= 0) throw failure;
+            this.transition(state, 'retrying', { type: 'step.retrying', error: toErrorInfo(error) });
+          },
+        },
+      ).then(
+        (value) => done(value, false),
+        (error) => done(unwrap(error), true),
+      );
+    });
+  }
+
+  /** One attempt: through the executor (or a child run), bounded by the step's `timeoutMs`. */
+  private attempt(state: StepState, attempt: number, queue: string): Promise<unknown> {
+    const { node } = state;
+    const timeoutMs = node.options.timeoutMs;
+    const attemptAbort = timeoutMs === undefined ? undefined : new AbortController();
+    const signal = attemptAbort ? AbortSignal.any([this.runAbort.signal, attemptAbort.signal]) : this.runAbort.signal;
+    const template = node.body.kind === 'template' ? node.body.template : undefined;
+    const request: StepRequest = {
+      runId: this.id,
+      pipeline: this.pipelineInfo,
+      step: state.name,
+      template: template && { kind: template.kind, name: template.name, version: template.version },
+      params: state.params,
+      parents: this.parentOutputs(state),
+      attempt,
+      queue,
+    };
+    state.request = request;
+    state.result.attempts = attempt;
+    if (attempt === 1) state.result.startedAt = Date.now();
+    this.transition(state, 'running', { type: 'step.started' });
+
+    const work =
+      template?.kind === 'pipeline'
+        ? this.runChildPipeline(state, template.target, signal)
+        : this.executor.execute(request, this.channel(state, signal));
+    if (attemptAbort === undefined) return work;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new StepError('STEP_TIMEOUT', state.name, `Step '${state.name}' exceeded its time limit of ${timeoutMs} ms (attempt ${attempt}).`);
+        attemptAbort.abort(error);
+        reject(error);
+      }, timeoutMs);
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Runs after-callbacks, then records the step's end. */
+  private async complete(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> {
+    const { node } = state;
+    let finalStatus = status;
+    let finalError = error;
+    const tentative = (): StepResult => ({ ...state.result, status: finalStatus, output, error: finalError, endedAt: Date.now() });
+    const after: Array<[string, () => unknown]> = [];
+    if (node.options.postExecute) after.push(['postExecute', () => node.options.postExecute?.(this.callbackContext(state), tentative())]);
+    for (const hook of this.definition.afterStep) {
+      const label = hook.kind === 'method' ? `@AfterStep ${hook.method}()` : 'afterStep hook';
+      after.push([label, () => this.callHook(hook, this.callbackContext(state), tentative())]);
+    }
+    if (this.options.onStepCompleted) after.push(['onStepCompleted', () => this.options.onStepCompleted?.(this.callbackContext(state), tentative())]);
+    for (const [label, callback] of after) {
+      const verdict = await this.guard(state, label, callback);
+      if (isTerminal(state.result.status)) return;
+      if (verdict instanceof StepError && finalError === undefined) {
+        finalStatus = 'failed';
+        finalError = toErrorInfo(verdict);
+      }
+    }
+    this.finish(state, finalStatus, finalStatus === 'succeeded' ? output : undefined, finalError);
+  }
+
+  /** Records a terminal status, publishes it, and moves the DAG on. */
+  private finish(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): void {
+    if (isTerminal(state.result.status)) return;
+    const { result, node } = state;
+    const previous = result.status;
+    if (node.options.onStatusChange) {
+      try {
+        node.options.onStatusChange(this.callbackContext(state), status, previous);
+      } catch (callbackError) {
+        if (isSuccess(status)) {
+          status = 'failed';
+          error = toErrorInfo(callbackFailed(state.name, 'onStatusChange', callbackError));
+          output = undefined;
+        }
+      }
+    }
+    result.status = status;
+    result.output = output;
+    result.error = error;
+    result.endedAt = Date.now();
+    state.abort = undefined;
+    this.store.saveStep(this.id, state.name, result);
+    if (isSuccess(status)) this.emitStep(state, { type: status === 'cached' ? 'step.cached' : 'step.succeeded', output });
+    else if (status === 'skipped') this.emitStep(state, { type: 'step.skipped', reason: error?.message ?? 'skipped' });
+    else this.emitStep(state, { type: status === 'aborted' ? 'step.aborted' : 'step.failed', error: error ?? { message: status, name: 'Error' } });
+    this.ended++;
+    this.afterEnd(state);
+  }
+
+  private finishSkipped(state: StepState, reason: string): void {
+    this.finish(state, 'skipped', undefined, { message: reason, name: 'Skipped' });
+  }
+
+  /** Wakes spawn callers, fails or continues the run, and readies or skips children. */
+  private afterEnd(ended: StepState): void {
+    const waiters = ended.waiters;
+    ended.waiters = undefined;
+    if (waiters) for (const wake of waiters) wake(ended);
+
+    const { status } = ended.result;
+    const { options, spawnedBy } = ended.node;
+    const failed = status === 'failed' || status === 'aborted';
+    // A spawned step's failure belongs to its caller (who may catch it), not to the run.
+    if (failed && !options.continueOnFail && spawnedBy === undefined && this.phase === 'running') this.failRun(ended);
+
+    const passes = isSuccess(status) || (failed && options.continueOnFail === true && options.skipChildrenOnFail === false);
+    const toSkip: StepState[] = [];
+    for (const child of this.currentGraph.childrenOf(ended.name)) {
+      const state = this.states.get(child) as StepState;
+      if (isTerminal(state.result.status) || state.node.spawnedBy !== undefined) continue;
+      if (!passes) toSkip.push(state);
+      else if (--state.waitingParents === 0) {
+        if (this.phase === 'running') this.ready.next(state);
+        else toSkip.push(state);
+      }
+    }
+    // Iterative, so a failure at the head of a 100 000-step chain does not blow the stack.
+    while (toSkip.length > 0) {
+      const state = toSkip.pop() as StepState;
+      if (isTerminal(state.result.status)) continue;
+      const { result } = state;
+      result.status = 'skipped';
+      result.error = { message: `parent '${ended.name}' did not succeed`, name: 'Skipped' };
+      result.endedAt = Date.now();
+      this.store.saveStep(this.id, state.name, result);
+      this.emitStep(state, { type: 'step.skipped', reason: result.error.message });
+      this.ended++;
+      for (const child of this.currentGraph.childrenOf(state.name)) {
+        const next = this.states.get(child) as StepState;
+        if (!isTerminal(next.result.status) && next.node.spawnedBy === undefined) toSkip.push(next);
+      }
+    }
+    this.maybeEnd();
+  }
+
+  private failRun(failed: StepState): void {
+    this.phase = 'failing';
+    const error = failed.result.error;
+    this.runError = {
+      message: `Step '${failed.name}' ${failed.result.status}: ${error?.message ?? 'unknown error'}`,
+      ...(error?.code !== undefined ? { code: error.code } : {}),
+      name: error?.name ?? 'Error',
+    };
+    if (this.definition.abortOnFailure) {
+      this.abortRunning('ABORTED_ON_FAILURE', `Aborted because step '${failed.name}' failed and the pipeline aborts on failure`);
+      this.skipNotStarted(`step '${failed.name}' failed`);
+    } else {
+      this.skipNotStarted(`step '${failed.name}' failed`, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- status and events
+
+  private transition(state: StepState, status: StepStatus, event: DistributiveOmit<StepEvent, 'runId' | 'at' | 'step' | 'attempt' | 'path'>): void {
+    const { result, node } = state;
+    const previous = result.status;
+    result.status = status;
+    this.store.saveStep(this.id, state.name, result);
+    this.emitStep(state, event);
+    if (node.options.onStatusChange) {
+      try {
+        node.options.onStatusChange(this.callbackContext(state), status, previous);
+      } catch (error) {
+        state.callbackError ??= callbackFailed(state.name, 'onStatusChange', error);
+      }
+    }
+  }
+
+  private emitStep(state: StepState, event: DistributiveOmit<StepEvent, 'runId' | 'at' | 'step' | 'attempt' | 'path'>): void {
+    const full = { ...event, runId: this.id, at: Date.now(), step: state.name, attempt: state.result.attempts } as StepEvent;
+    this.emit(full);
+  }
+
+  private emit(event: PipelineEvent): void {
+    this.store.appendEvent?.(event);
+    this.events.next(event);
+  }
+
+  // ---------------------------------------------------------------- what steps see
+
+  private parentOutputs(state: StepState): Record<string, unknown> {
+    const parents: Record<string, unknown> = {};
+    const { node } = state;
+    if (node.spawnedBy !== undefined) return parents;
+    for (const parent of node.parents) parents[parent] = (this.states.get(parent) as StepState).result.output;
+    return parents;
+  }
+
+  private referenceScope(state: StepState): ReferenceScope {
+    return {
+      step: state.name,
+      pipelineParams: this.pipelineInfo.params,
+      output: (step) => {
+        const other = this.states.get(step);
+        return other && isTerminal(other.result.status) ? { value: other.result.output } : undefined;
+      },
+      artifact: (step, name) => this.states.get(step)?.result.artifacts[name],
+      id: (step) => `${this.id}.${step}`,
+    };
+  }
+
+  /** A context for callbacks and param functions: the last attempt's, or attempt 0 before any. */
+  private callbackContext(state: StepState, params: Params = state.params): StepContext {
+    const request: StepRequest = state.request ?? {
+      runId: this.id,
+      pipeline: this.pipelineInfo,
+      step: state.name,
+      template: undefined,
+      params,
+      parents: this.parentOutputs(state),
+      attempt: 0,
+      queue: state.node.options.queue ?? 'default',
+    };
+    return createStepContext(request, this.channel(state, this.runAbort.signal));
+  }
+
+  private channel(state: StepState, signal: AbortSignal): StepChannel {
+    const local: LocalScope = { container: this.container, instance: this.instance, node: state.node };
+    const live = (): boolean => !isTerminal(state.result.status) && !signal.aborted;
+    return {
+      signal,
+      local,
+      log: (message) => {
+        if (!live()) return;
+        const entry = { at: Date.now(), message: String(message) };
+        state.result.logs.push(entry);
+        this.emitStep(state, { type: 'step.log', message: entry.message });
+      },
+      metric: (name, value) => {
+        if (!live()) return;
+        state.result.metrics[name] = value;
+        this.emitStep(state, { type: 'step.metric', name, value });
+      },
+      artifacts: this.artifacts(state, signal),
+      spawn: (template, options) => this.spawn(state, template, options),
+    };
+  }
+
+  private artifacts(state: StepState, signal: AbortSignal): StepArtifacts {
+    return {
+      put: async (name, data) => {
+        signal.throwIfAborted();
+        const ref = await this.store.artifacts.put({ runId: this.id, step: state.name, name, data: toBytes(data) });
+        // A step that was aborted meanwhile must not write: its late work is dropped.
+        signal.throwIfAborted();
+        state.result.artifacts[name] = ref;
+      },
+      get: async (name, fromStep) => {
+        const candidates = fromStep !== undefined ? [fromStep] : [state.name, ...state.node.parents];
+        for (const candidate of candidates) {
+          const ref = this.states.get(candidate)?.result.artifacts[name];
+          if (ref) return this.store.artifacts.get(ref);
+        }
+        throw new StepError(
+          'ARTIFACT_NOT_FOUND',
+          state.name,
+          fromStep !== undefined
+            ? `Step '${state.name}' asked for artifact '${name}' of step '${fromStep}', which stored none by that name.`
+            : `Step '${state.name}' asked for artifact '${name}', but neither it nor its parents (${state.node.parents.join(', ') || 'none'}) stored one.`,
+        );
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- dynamic steps
+
+  private async spawn<T>(caller: StepState, template: Constructor<T>, options: SpawnOptions = {}): Promise<never> {
+    if (isTerminal(caller.result.status)) {
+      throw new StepError('SPAWN_FAILED', caller.name, `Step '${caller.name}' has ended and can no longer spawn steps.`);
+    }
+    const scope = { pipeline: this.definition.name, params: this.pipelineInfo.params };
+    const ref = templateRef(template, options.name ?? '(spawned)', scope);
+    const name = options.name ?? ref.name;
+    if (this.states.has(name)) {
+      throw new StepError('DUPLICATE_STEP', caller.name, `Step '${caller.name}' cannot spawn '${name}': the run already has a step by that name. Pass a unique { name }.`);
+    }
+    const node: StepNode = {
+      name,
+      parents: [caller.name],
+      body: { kind: 'template', template: ref },
+      options: { ...(options.params ? { params: options.params } : {}), ...(options.queue ? { queue: options.queue } : {}) },
+      declaredParams: { ...ref.defaults, ...options.params },
+      spawnedBy: caller.name,
+    };
+    try {
+      this.currentGraph = this.currentGraph.withNode(node);
+    } catch (error) {
+      if (error instanceof PipelineDefinitionError) throw new StepError('SPAWN_FAILED', caller.name, error.message, { cause: error });
+      throw error;
+    }
+    const state = this.addState(node);
+    const ended = new Promise<StepState>((resolve) => (state.waiters = [resolve]));
+    // The caller waits without holding a slot, so its child can run even at concurrency 1.
+    const heldSlot = caller.holdsSlot;
+    if (heldSlot) {
+      caller.holdsSlot = false;
+      this.slots.release();
+    }
+    this.ready.next(state);
+    const child = await ended;
+    if (heldSlot && !isTerminal(caller.result.status)) {
+      const wait = this.slots.acquire();
+      if (wait) await wait;
+      caller.holdsSlot = true;
+    }
+    if (isSuccess(child.result.status)) return child.result.output as never;
+    const error = fromErrorInfo(child.result.error ?? { message: `Spawned step '${name}' ${child.result.status}`, name: 'Error' });
+    throw error;
+  }
+
+  private async runChildPipeline(state: StepState, target: Constructor, signal: AbortSignal): Promise<unknown> {
+    const definition = scanPipeline(target);
+    const runParams = resolveRunParams(definition, state.params);
+    const child = new Run({
+        definition,
+        options: { signal },
+        runParams,
+        store: this.store,
+        executor: this.executor,
+        container: this.container.createChildContainer(),
+        runId: `${this.id}/${state.name}/${state.result.attempts}`,
+    });
+    const forwarding = child.events$.subscribe((event) => {
+      if (event.type.startsWith('run.') || isTerminal(state.result.status)) return;
+      const inner = event as StepEvent;
+      this.emit({ ...inner, runId: this.id, path: [state.name, ...(inner.path ?? [inner.step])] });
+    });
+    const result = await child.result;
+    forwarding.unsubscribe();
+    if (result.status !== 'succeeded') {
+      const reason = signal.reason;
+      if (signal.aborted && reason instanceof StepError) throw new StepError(reason.code, state.name, reason.message);
+      throw new StepError('STEP_FAILED', state.name, `Nested pipeline '${definition.name}' ${result.status}: ${result.error?.message ?? ''}`.trim());
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [name, step] of Object.entries(result.steps)) if (isSuccess(step.status)) outputs[name] = step.output;
+    return outputs;
+  }
+}
+
+/** `Omit` applied to each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

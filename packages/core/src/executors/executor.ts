@@ -1,0 +1,51 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Params } from '../decorators/options';
+import type { StepNode } from '../graph/step-node';
+import type { StepArtifacts, StepContext } from '../engine/step-context';
+
+/**
+ * One attempt of one step, as data: everything an executor needs, nothing that is a closure.
+ * The same request goes to the in-process executor or, serialized, to an agent.
+ */
+export interface StepRequest {
+  readonly runId: string;
+  readonly pipeline: { readonly name: string; readonly version: string; readonly params: Readonly<Params> };
+  readonly step: string;
+  /** The template the step clones, by registry name and version. */
+  readonly template: { readonly kind: 'task' | 'pipeline'; readonly name: string; readonly version: string } | undefined;
+  readonly params: Readonly<Params>;
+  /** Parents' outputs by step name. */
+  readonly parents: Readonly<Record<string, unknown>>;
+  /** From 1. */
+  readonly attempt: number;
+  readonly queue: string;
+}
+
+/** What lives only in the controller's process, for executors that run there. */
+export interface LocalScope {
+  /** The run's child container. */
+  readonly container: DependencyContainer;
+  /** The run's pipeline instance (for method steps). */
+  readonly instance: unknown;
+  /** The step's graph node. */
+  readonly node: StepNode;
+}
+
+/** The controller's side of an attempt: where the step's signals and side channels go. */
+export interface StepChannel {
+  readonly signal: AbortSignal;
+  log(message: string): void;
+  metric(name: string, value: number): void;
+  readonly artifacts: StepArtifacts;
+  readonly spawn: StepContext['spawn'];
+  /** Present when the executor runs in the controller's process. */
+  readonly local: LocalScope | undefined;
+}
+
+/** Runs step attempts somewhere: in this process, or on agents behind a queue. */
+export interface Executor {
+  /** Runs one attempt and resolves with the step's output (rejects with its error). */
+  execute(request: StepRequest, channel: StepChannel): Promise<unknown>;
+  /** Releases connections and workers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,180 @@
+import { PipelineDefinitionError } from '../errors/errors';
+import type { StepNode } from './step-node';
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/**
+ * An immutable DAG of steps: nodes, edges, a topological order, ancestors and descendants.
+ * Built once and validated; `withNode` returns a new graph (how spawned steps join a run).
+ */
+export class PipelineGraph {
+  private constructor(
+    /** Name of the pipeline, for error messages. */
+    readonly pipeline: string,
+    private readonly nodes: ReadonlyMap<string, StepNode>,
+    private readonly children: ReadonlyMap<string, readonly string[]>,
+    /** Step names in a topological order (parents before children; declaration order among peers). */
+    readonly order: readonly string[],
+  ) {}
+
+  /**
+   * Builds and validates a graph. Throws `PipelineDefinitionError` with `DUPLICATE_STEP`,
+   * `UNKNOWN_PARENT` or `CYCLE` (the message shows the cycle's path and nothing else).
+   */
+  static from(pipeline: string, steps: Iterable<StepNode>): PipelineGraph {
+    const nodes = new Map<string, StepNode>();
+    for (const node of steps) {
+      if (nodes.has(node.name)) {
+        throw new PipelineDefinitionError('DUPLICATE_STEP', `Pipeline '${pipeline}' declares step '${node.name}' twice.`, {
+          pipeline,
+          step: node.name,
+        });
+      }
+      nodes.set(node.name, node);
+    }
+    const children = new Map<string, string[]>();
+    for (const node of nodes.values()) {
+      for (const parent of node.parents) {
+        if (!nodes.has(parent)) {
+          throw new PipelineDefinitionError(
+            'UNKNOWN_PARENT',
+            `Step '${node.name}' of pipeline '${pipeline}' names parent '${parent}', which is not a step. ` +
+              `Steps: ${[...nodes.keys()].join(', ')}.`,
+            { pipeline, step: node.name, missing: parent },
+          );
+        }
+        const list = children.get(parent);
+        if (list) list.push(node.name);
+        else children.set(parent, [node.name]);
+      }
+    }
+    return new PipelineGraph(pipeline, nodes, children, topologicalOrder(pipeline, nodes, children));
+  }
+
+  /** Number of steps. */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** The step named, or `undefined`. */
+  get(name: string): StepNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.nodes.has(name);
+  }
+
+  /** All steps in topological order. */
+  *[Symbol.iterator](): IterableIterator<StepNode> {
+    for (const name of this.order) yield this.nodes.get(name) as StepNode;
+  }
+
+  parentsOf(name: string): readonly string[] {
+    return this.nodes.get(name)?.parents ?? EMPTY;
+  }
+
+  childrenOf(name: string): readonly string[] {
+    return this.children.get(name) ?? EMPTY;
+  }
+
+  /** Steps without parents. */
+  roots(): string[] {
+    return this.order.filter((name) => this.parentsOf(name).length === 0);
+  }
+
+  /** Every step `name` depends on, directly or not. */
+  ancestors(name: string): Set<string> {
+    return this.walk(name, (step) => this.parentsOf(step));
+  }
+
+  /** Every step that depends on `name`, directly or not. */
+  descendants(name: string): Set<string> {
+    return this.walk(name, (step) => this.childrenOf(step));
+  }
+
+  /** Every edge as `[parent, child]`. */
+  edges(): Array<[string, string]> {
+    const edges: Array<[string, string]> = [];
+    for (const name of this.order) for (const parent of this.parentsOf(name)) edges.push([parent, name]);
+    return edges;
+  }
+
+  /** A new graph with one more step whose parents are already in this graph (no cycle can form). */
+  withNode(node: StepNode): PipelineGraph {
+    if (this.nodes.has(node.name)) {
+      throw new PipelineDefinitionError('DUPLICATE_STEP', `Pipeline '${this.pipeline}' already has a step '${node.name}'.`, {
+        pipeline: this.pipeline,
+        step: node.name,
+      });
+    }
+    const nodes = new Map(this.nodes).set(node.name, node);
+    const children = new Map(this.children);
+    for (const parent of node.parents) {
+      if (!nodes.has(parent)) {
+        throw new PipelineDefinitionError('UNKNOWN_PARENT', `Step '${node.name}' names parent '${parent}', which is not a step.`, {
+          pipeline: this.pipeline,
+          step: node.name,
+          missing: parent,
+        });
+      }
+      children.set(parent, [...(children.get(parent) ?? EMPTY), node.name]);
+    }
+    return new PipelineGraph(this.pipeline, nodes, children, [...this.order, node.name]);
+  }
+
+  private walk(start: string, next: (name: string) => readonly string[]): Set<string> {
+    const seen = new Set<string>();
+    const stack = [...next(start)];
+    while (stack.length > 0) {
+      const name = stack.pop() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const other of next(name)) if (!seen.has(other)) stack.push(other);
+    }
+    return seen;
+  }
+}
+
+/** Kahn's algorithm; on a cycle, reports one cycle's path. Iterative: safe for very long chains. */
+const topologicalOrder = (
+  pipeline: string,
+  nodes: ReadonlyMap<string, StepNode>,
+  children: ReadonlyMap<string, readonly string[]>,
+): string[] => {
+  const remaining = new Map<string, number>();
+  const queue: string[] = [];
+  for (const node of nodes.values()) {
+    remaining.set(node.name, node.parents.length);
+    if (node.parents.length === 0) queue.push(node.name);
+  }
+  const order: string[] = [];
+  for (let head = 0; head < queue.length; head++) {
+    const name = queue[head] as string;
+    order.push(name);
+    for (const child of children.get(name) ?? EMPTY) {
+      const left = (remaining.get(child) as number) - 1;
+      remaining.set(child, left);
+      if (left === 0) queue.push(child);
+    }
+  }
+  if (order.length === nodes.size) return order;
+
+  // Every unordered step has an unordered parent; walking parents must revisit a step.
+  const unordered = (name: string): boolean => (remaining.get(name) as number) > 0;
+  let current = [...nodes.keys()].find(unordered) as string;
+  const visitedAt = new Map<string, number>();
+  const trail: string[] = [];
+  while (!visitedAt.has(current)) {
+    visitedAt.set(current, trail.length);
+    trail.push(current);
+    current = (nodes.get(current) as StepNode).parents.find(unordered) as string;
+  }
+  const cycle = trail.slice(visitedAt.get(current)).reverse();
+  cycle.push(cycle[0] as string);
+  throw new PipelineDefinitionError('CYCLE', `Pipeline '${pipeline}' has a cycle: ${cycle.join(' → ')}.`, {
+    pipeline,
+    step: cycle[0],
+    cycle,
+  });
+};
