@@ -24,6 +24,7 @@ import type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult
 import { isSuccess, isTerminal } from './results';
 import { normalizeRetry } from './retry-policy';
 import type { RunHandle, RunHandleStatus, RunOptions } from './run-handle';
+import { fingerprintOf } from './fingerprint';
 import { Slots } from './slots';
 import type { SpawnOptions, StepArtifacts, StepContext } from './step-context';
 
@@ -189,6 +190,8 @@ export class Run implements RunHandle {
       pipeline: definition.name,
       version: definition.version,
       params: this.pipelineInfo.params,
+      input: this.options.params ?? {},
+      fingerprint: this.store.durable ? fingerprintOf(definition) : {},
       status: 'running',
       startedAt: this.startedAt,
       endedAt: undefined,

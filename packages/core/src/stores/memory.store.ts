@@ -1,7 +1,7 @@
 import type { ErrorInfo, RunStatus, StepResult } from '../engine/results';
 import type { ArtifactStore } from './artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
-import type { HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './store';
+import type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './store';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -22,8 +22,11 @@ interface Entry {
  */
 export class MemoryStore implements RunStore {
   readonly artifacts: ArtifactStore;
+  readonly durable = false;
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxRuns = options.maxRuns ?? 100;
@@ -62,8 +65,30 @@ export class MemoryStore implements RunStore {
     return matching.slice(0, query.limit ?? matching.length);
   }
 
+  getCache(key: string): CacheEntry | undefined {
+    return this.cache.get(key);
+  }
+
+  putCache(entry: CacheEntry): void {
+    this.cache.set(entry.key, entry);
+  }
+
+  acquireLease(runId: string, owner: string, ttlMs: number): boolean {
+    const now = Date.now();
+    const lease = this.leases.get(runId);
+    if (lease && lease.owner !== owner && lease.expiresAt > now) return false;
+    this.leases.set(runId, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  releaseLease(runId: string, owner: string): void {
+    if (this.leases.get(runId)?.owner === owner) this.leases.delete(runId);
+  }
+
   async close(): Promise<void> {
     this.runs.clear();
+    this.cache.clear();
+    this.leases.clear();
   }
 
   private evict(): void {

@@ -1,5 +1,5 @@
 import type { PipelineEvent } from '../engine/events';
-import type { ErrorInfo, RunStatus, StepResult } from '../engine/results';
+import type { ArtifactRef, ErrorInfo, RunStatus, StepResult } from '../engine/results';
 import type { ArtifactStore } from './artifact-store';
 
 /** A run as a store keeps it. `status` is `running` until the run ends. */
@@ -7,7 +7,12 @@ export interface RunRecord {
   readonly runId: string;
   readonly pipeline: string;
   readonly version: string;
+  /** Resolved pipeline parameters. */
   readonly params: Readonly<Record<string, unknown>>;
+  /** The run's parameters as given (top-level and `'step.param'`), so `resume()` can replay them. */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** Per step, a hash of its code, template and parents: `resume()` refuses when these changed. */
+  readonly fingerprint: Readonly<Record<string, string>>;
   readonly status: RunStatus | 'running';
   readonly startedAt: number;
   readonly endedAt: number | undefined;
@@ -31,6 +36,16 @@ export interface HistoryQuery {
   readonly limit?: number;
 }
 
+/** A cached step output (see the `cache` step option). */
+export interface CacheEntry {
+  readonly key: string;
+  readonly pipeline: string;
+  readonly step: string;
+  readonly output: unknown;
+  readonly artifacts: Readonly<Record<string, ArtifactRef>>;
+  readonly createdAt: number;
+}
+
 /** A stored run with its steps. */
 export interface StoredRun {
   readonly run: RunRecord;
@@ -45,6 +60,11 @@ export interface StoredRun {
 export interface RunStore {
   /** Bytes of artifacts. */
   readonly artifacts: ArtifactStore;
+  /**
+   * `true` when what is saved outlives the process: outputs must then be JSON-serializable,
+   * and a step whose output is not fails with an error naming the offending path.
+   */
+  readonly durable: boolean;
   /** Records a run that starts. */
   beginRun(run: RunRecord): void;
   /** Records a step's current state (called on every status change). */
@@ -57,6 +77,17 @@ export interface RunStore {
   getRun(runId: string): StoredRun | undefined;
   /** Runs matching the query, newest first. */
   listRuns(query?: HistoryQuery): RunSummary[];
+  /** The cached output under `key`, if any. */
+  getCache(key: string): CacheEntry | undefined;
+  /** Stores (or replaces) a cached output. */
+  putCache(entry: CacheEntry): void;
+  /**
+   * Takes or renews the exclusive right to drive a run, for `ttlMs`. `false` when another
+   * owner holds an unexpired lease. Stores shared between processes must implement it.
+   */
+  acquireLease(runId: string, owner: string, ttlMs: number): boolean;
+  /** Gives a lease back (no-op if `owner` does not hold it). */
+  releaseLease(runId: string, owner: string): void;
   /** Releases files, connections and timers. */
   close(): Promise<void>;
 }

@@ -1,0 +1,2 @@
+/** @pipewright/bullmq: public API. */
+export {};

@@ -1,0 +1,2 @@
+/** @pipewright/cli: public API. */
+export {};

@@ -1,0 +1,2 @@
+/** @pipewright/sqlite: public API. */
+export {};
