@@ -35,7 +35,7 @@ export type { StepBody, StepFunction, StepNode, TemplateRef } from './graph/step
 
 // Running
 export { Engine } from './engine/engine';
-export type { EngineOptions, PipelineSource } from './engine/engine';
+export type { EngineOptions, PipelineSource, ResumeOptions } from './engine/engine';
 export type { RunHandle, RunHandleStatus, RunOptions } from './engine/run-handle';
 export type { OutputOf, ParamsOf, ParentsOf, SpawnOptions, StepArtifacts, StepContext } from './engine/step-context';
 export { isSuccess, isTerminal } from './engine/results';

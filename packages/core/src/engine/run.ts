@@ -24,7 +24,9 @@ import type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult
 import { isSuccess, isTerminal } from './results';
 import { normalizeRetry } from './retry-policy';
 import type { RunHandle, RunHandleStatus, RunOptions } from './run-handle';
+import { customCacheKey, defaultCacheKey } from './cache-key';
 import { fingerprintOf } from './fingerprint';
+import { findUnserializable } from './serializable';
 import { Slots } from './slots';
 import type { SpawnOptions, StepArtifacts, StepContext } from './step-context';
 
@@ -40,7 +42,12 @@ export interface RunDeps {
   readonly runId: string;
   /** Called once when the run has ended. */
   readonly onEnd?: (run: Run) => void;
+  /** For `resume()`: results of steps that are kept from the interrupted run. */
+  readonly restored?: Readonly<Record<string, StepResult>>;
 }
+
+/** Why a step was skipped, as the `code` of its `error`. */
+type SkipCode = 'SKIPPED_BY_CALLBACK' | 'PARENT_NOT_SUCCEEDED' | 'RUN_ENDED';
 
 /** The mutable result of one step: handed to stores by reference. */
 interface MutableStepResult {
@@ -145,6 +152,7 @@ export class Run implements RunHandle {
     this.events$ = this.events.asObservable();
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
     for (const node of this.currentGraph) this.addState(node);
+    if (deps.restored) this.restore(deps.restored);
     // Starting on a microtask lets a subscriber of the same tick see `run.started`.
     queueMicrotask(() => this.begin());
   }
@@ -229,7 +237,13 @@ export class Run implements RunHandle {
       this.runTimer = setTimeout(() => this.interrupt('RUN_TIMEOUT', `Run exceeded its time limit of ${timeoutMs} ms`), timeoutMs);
     }
     this.subscription = this.ready.pipe(mergeMap((state) => from(this.lifecycle(state)))).subscribe();
-    for (const state of this.states.values()) if (state.waitingParents === 0) this.ready.next(state);
+    for (const state of this.states.values()) {
+      if (state.result.status !== 'skipped') continue; // kept from a resumed run: its descendants stay skipped
+      this.skipAll(this.currentGraph.childrenOf(state.name).map((child) => this.states.get(child) as StepState), state.name);
+    }
+    for (const state of this.states.values()) {
+      if (state.waitingParents === 0 && !isTerminal(state.result.status)) this.ready.next(state);
+    }
     this.maybeEnd();
   }
 
@@ -294,6 +308,27 @@ export class Run implements RunHandle {
     this.resolveResult(result);
   }
 
+  /**
+   * Keeps what an interrupted run finished: succeeded and cached steps with their outputs,
+   * and steps a callback chose to skip. Everything else runs again.
+   */
+  private restore(restored: Readonly<Record<string, StepResult>>): void {
+    for (const state of this.states.values()) {
+      const previous = restored[state.name];
+      if (previous === undefined) continue;
+      const kept = isSuccess(previous.status) || (previous.status === 'skipped' && previous.error?.code === 'SKIPPED_BY_CALLBACK');
+      if (!kept) continue;
+      Object.assign(state.result, previous, {
+        metrics: { ...previous.metrics },
+        logs: [...previous.logs],
+        artifacts: { ...previous.artifacts },
+      });
+      this.ended++;
+      if (!isSuccess(previous.status)) continue;
+      for (const child of this.currentGraph.childrenOf(state.name)) (this.states.get(child) as StepState).waitingParents--;
+    }
+  }
+
   // ---------------------------------------------------------------- lifecycle of a step
 
   private addState(node: StepNode): StepState {
@@ -342,7 +377,18 @@ export class Run implements RunHandle {
     const skipReason = await this.runBeforeCallbacks(state);
     if (isTerminal(state.result.status)) return;
     if (skipReason instanceof StepError) return this.finish(state, 'failed', undefined, toErrorInfo(skipReason));
-    if (skipReason !== undefined) return this.finishSkipped(state, skipReason);
+    if (skipReason !== undefined) return this.finishSkipped(state, skipReason, 'SKIPPED_BY_CALLBACK');
+
+    const cacheKey = node.options.cache ? await this.cacheKeyOf(state) : undefined;
+    if (isTerminal(state.result.status)) return;
+    if (cacheKey instanceof StepError) return this.finish(state, 'failed', undefined, toErrorInfo(cacheKey));
+    if (cacheKey !== undefined && !this.refreshes(state.name)) {
+      const hit = this.store.getCache(cacheKey);
+      if (hit) {
+        Object.assign(state.result.artifacts, hit.artifacts);
+        return this.complete(state, 'cached', hit.output, undefined);
+      }
+    }
 
     const queue = node.options.queue ?? 'default';
     this.transition(state, 'queued', { type: 'step.queued', queue });
@@ -365,8 +411,45 @@ export class Run implements RunHandle {
       this.slots.release();
     }
     if (failure === undefined && state.callbackError) failure = state.callbackError;
+    if (failure === undefined && this.store.durable) failure = this.unserializable(state, output);
+    if (failure === undefined && cacheKey !== undefined) {
+      this.store.putCache({ key: cacheKey, pipeline: this.definition.name, step: state.name, output, artifacts: { ...state.result.artifacts }, createdAt: Date.now() });
+    }
     const status: StepStatus = failure === undefined ? 'succeeded' : isAbortError(failure) ? 'aborted' : 'failed';
     await this.complete(state, status, failure === undefined ? output : undefined, failure === undefined ? undefined : toErrorInfo(failure));
+  }
+
+  private refreshes(step: string): boolean {
+    const refresh = this.options.refreshCache;
+    return refresh === true || (Array.isArray(refresh) && refresh.includes(step));
+  }
+
+  /** The step's cache key, or the error its key function threw. */
+  private async cacheKeyOf(state: StepState): Promise<string | StepError> {
+    const { node } = state;
+    const cache = node.options.cache;
+    if (typeof cache === 'object') {
+      try {
+        const key = await cache.key(this.callbackContext(state));
+        if (typeof key !== 'string') throw new TypeError(`it returned ${typeof key}, not a string`);
+        return customCacheKey(this.definition, node, key);
+      } catch (error) {
+        return callbackFailed(state.name, 'The cache key function', error);
+      }
+    }
+    return defaultCacheKey(this.definition, node, state.params, this.parentOutputs(state));
+  }
+
+  /** A durable store keeps outputs as JSON: anything JSON would drop or change fails the step. */
+  private unserializable(state: StepState, output: unknown): StepError | undefined {
+    const problem = findUnserializable(output);
+    if (problem === undefined) return undefined;
+    return new StepError(
+      'NOT_SERIALIZABLE',
+      state.name,
+      `Step '${state.name}' returned an output that cannot be stored: ${problem.path} ${problem.reason}. ` +
+        'Outputs must be JSON-serializable; put large or binary data in artifacts (ctx.artifacts.put).',
+    );
   }
 
   private async resolveParams(state: StepState): Promise<Params> {
@@ -565,7 +648,7 @@ export class Run implements RunHandle {
         finalError = toErrorInfo(verdict);
       }
     }
-    this.finish(state, finalStatus, finalStatus === 'succeeded' ? output : undefined, finalError);
+    this.finish(state, finalStatus, isSuccess(finalStatus) ? output : undefined, finalError);
   }
 
   /** Records a terminal status, publishes it, and moves the DAG on. */
@@ -597,8 +680,8 @@ export class Run implements RunHandle {
     this.afterEnd(state);
   }
 
-  private finishSkipped(state: StepState, reason: string): void {
-    this.finish(state, 'skipped', undefined, { message: reason, name: 'Skipped' });
+  private finishSkipped(state: StepState, reason: string, code: SkipCode = 'RUN_ENDED'): void {
+    this.finish(state, 'skipped', undefined, { message: reason, code, name: 'Skipped' });
   }
 
   /** Wakes spawn callers, fails or continues the run, and readies or skips children. */
@@ -624,13 +707,18 @@ export class Run implements RunHandle {
         else toSkip.push(state);
       }
     }
-    // Iterative, so a failure at the head of a 100 000-step chain does not blow the stack.
+    this.skipAll(toSkip, ended.name);
+    this.maybeEnd();
+  }
+
+  /** Skips steps and all their descendants. Iterative: a failure at the head of a 100 000-step chain must not blow the stack. */
+  private skipAll(toSkip: StepState[], because: string): void {
     while (toSkip.length > 0) {
       const state = toSkip.pop() as StepState;
       if (isTerminal(state.result.status)) continue;
       const { result } = state;
       result.status = 'skipped';
-      result.error = { message: `parent '${ended.name}' did not succeed`, name: 'Skipped' };
+      result.error = { message: `parent '${because}' did not succeed`, code: 'PARENT_NOT_SUCCEEDED', name: 'Skipped' };
       result.endedAt = Date.now();
       this.store.saveStep(this.id, state.name, result);
       this.emitStep(state, { type: 'step.skipped', reason: result.error.message });
@@ -640,7 +728,6 @@ export class Run implements RunHandle {
         if (!isTerminal(next.result.status) && next.node.spawnedBy === undefined) toSkip.push(next);
       }
     }
-    this.maybeEnd();
   }
 
   private failRun(failed: StepState): void {

@@ -31,10 +31,17 @@ export type StepErrorCode =
   | 'REFERENCE_NOT_FOUND'
   | 'ARTIFACT_NOT_FOUND'
   | 'SPAWN_FAILED'
-  | 'DUPLICATE_STEP';
+  | 'DUPLICATE_STEP'
+  | 'NOT_SERIALIZABLE';
 
 /** Codes of {@link EngineError}: the engine itself was misused. */
-export type EngineErrorCode = 'ENGINE_CLOSED' | 'RUN_NOT_FOUND' | 'INVALID_OPTION';
+export type EngineErrorCode =
+  | 'ENGINE_CLOSED'
+  | 'RUN_NOT_FOUND'
+  | 'INVALID_OPTION'
+  | 'PIPELINE_NOT_FOUND'
+  | 'DEFINITION_CHANGED'
+  | 'RUN_LOCKED';
 
 /** Any code a Pipewright error may carry. */
 export type PipewrightErrorCode = DefinitionErrorCode | ParameterErrorCode | StepErrorCode | EngineErrorCode;
@@ -143,4 +150,14 @@ export class StepError extends PipewrightError {
 export class EngineError extends PipewrightError {
   static override readonly kind = 'EngineError';
   declare readonly code: EngineErrorCode;
+  /** The run concerned, when there is one. */
+  readonly runId: string | undefined;
+  /** For `DEFINITION_CHANGED`: one line per difference (`added step 'x'`, `changed step 'y'`). */
+  readonly details: readonly string[];
+
+  constructor(code: EngineErrorCode, message: string, context: { runId?: string; details?: readonly string[] } = {}) {
+    super(code, message);
+    this.runId = context.runId;
+    this.details = context.details ?? [];
+  }
 }

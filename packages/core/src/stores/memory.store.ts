@@ -34,7 +34,7 @@ export class MemoryStore implements RunStore {
   }
 
   beginRun(run: RunRecord): void {
-    this.runs.set(run.runId, { run, steps: new Map() });
+    this.runs.set(run.runId, { run, steps: this.runs.get(run.runId)?.steps ?? new Map() });
   }
 
   saveStep(runId: string, step: string, result: StepResult): void {

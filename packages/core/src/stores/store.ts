@@ -65,7 +65,10 @@ export interface RunStore {
    * and a step whose output is not fails with an error naming the offending path.
    */
   readonly durable: boolean;
-  /** Records a run that starts. */
+  /**
+   * Records a run that starts. `resume()` calls it again with the same `runId`: the run's
+   * record is replaced and the steps already saved for it are kept.
+   */
   beginRun(run: RunRecord): void;
   /** Records a step's current state (called on every status change). */
   saveStep(runId: string, step: string, result: StepResult): void;
