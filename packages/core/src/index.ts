@@ -57,6 +57,7 @@ export type {
   StepRetryingEvent,
   StepSkippedEvent,
   StepStartedEvent,
+  StepWaitingEvent,
   StepSucceededEvent,
 } from './engine/events';
 

@@ -14,6 +14,8 @@ export interface StepEventBase extends EventBase {
   readonly attempt: number;
   /** Inside nested pipelines: the outer step names down to this step (`['prep', 'clean']`). */
   readonly path?: readonly string[];
+  /** For steps run by an agent: the agent's id. */
+  readonly agent?: string;
 }
 
 export interface RunStartedEvent extends EventBase {
@@ -43,6 +45,15 @@ export interface StepQueuedEvent extends StepEventBase {
 
 export interface StepStartedEvent extends StepEventBase {
   readonly type: 'step.started';
+}
+
+/** A queued step no agent has picked up for a while: says which queue lacks an agent. */
+export interface StepWaitingEvent extends StepEventBase {
+  readonly type: 'step.waiting';
+  readonly queue: string;
+  /** How long the step has been waiting, in milliseconds. */
+  readonly waitedMs: number;
+  readonly message: string;
 }
 
 export interface StepRetryingEvent extends StepEventBase {
@@ -81,6 +92,7 @@ export type StepEvent =
   | StepCreatedEvent
   | StepQueuedEvent
   | StepStartedEvent
+  | StepWaitingEvent
   | StepRetryingEvent
   | StepSucceededEvent
   | StepFailedEvent

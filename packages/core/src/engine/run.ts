@@ -817,16 +817,19 @@ export class Run implements RunHandle {
     return {
       signal,
       local,
-      log: (message) => {
+      log: (message, agent) => {
         if (!live()) return;
         const entry = { at: Date.now(), message: String(message) };
         state.result.logs.push(entry);
-        this.emitStep(state, { type: 'step.log', message: entry.message });
+        this.emitStep(state, { type: 'step.log', message: entry.message, ...(agent === undefined ? {} : { agent }) });
       },
-      metric: (name, value) => {
+      metric: (name, value, agent) => {
         if (!live()) return;
         state.result.metrics[name] = value;
-        this.emitStep(state, { type: 'step.metric', name, value });
+        this.emitStep(state, { type: 'step.metric', name, value, ...(agent === undefined ? {} : { agent }) });
+      },
+      waiting: (queue, waitedMs, message) => {
+        if (live()) this.emitStep(state, { type: 'step.waiting', queue, waitedMs, message });
       },
       artifacts: this.artifacts(state, signal),
       spawn: (template, options) => this.spawn(state, template, options),

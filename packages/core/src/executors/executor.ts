@@ -34,8 +34,12 @@ export interface LocalScope {
 /** The controller's side of an attempt: where the step's signals and side channels go. */
 export interface StepChannel {
   readonly signal: AbortSignal;
-  log(message: string): void;
-  metric(name: string, value: number): void;
+  /** A line the step logged; `agent` tags lines from a remote agent. */
+  log(message: string, agent?: string): void;
+  /** A metric the step reported; `agent` tags values from a remote agent. */
+  metric(name: string, value: number, agent?: string): void;
+  /** Reports that the attempt is still waiting in `queue` for an agent to take it. */
+  waiting(queue: string, waitedMs: number, message: string): void;
   readonly artifacts: StepArtifacts;
   readonly spawn: StepContext['spawn'];
   /** Present when the executor runs in the controller's process. */
