@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import { from, mergeMap, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { DependencyContainer } from 'tsyringe';
 import type { Constructor, Params, PreExecuteResult } from '../decorators/options';
@@ -27,7 +27,11 @@ import type { RunHandle, RunHandleStatus, RunOptions } from './run-handle';
 import { customCacheKey, defaultCacheKey } from './cache-key';
 import { fingerprintOf } from './fingerprint';
 import { findUnserializable } from './serializable';
+import { RunStepChannel } from './run-step-channel';
+import type { ChannelHost, StepEventBody } from './run-step-channel';
 import { Slots } from './slots';
+import { pendingResult, writableArtifacts } from './step-state';
+import type { StepState } from './step-state';
 import type { SpawnOptions, StepArtifacts, StepContext } from './step-context';
 
 /** What a run needs from its engine. */
@@ -49,37 +53,6 @@ export interface RunDeps {
 /** Why a step was skipped, as the `code` of its `error`. */
 type SkipCode = 'SKIPPED_BY_CALLBACK' | 'PARENT_NOT_SUCCEEDED' | 'RUN_ENDED';
 
-/** The mutable result of one step: handed to stores by reference. */
-interface MutableStepResult {
-  status: StepStatus;
-  output: unknown;
-  attempts: number;
-  error: ErrorInfo | undefined;
-  startedAt: number | undefined;
-  endedAt: number | undefined;
-  metrics: Record<string, number>;
-  logs: LogEntry[];
-  artifacts: Record<string, ArtifactRef>;
-}
-
-/** The controller's bookkeeping for one step. */
-interface StepState {
-  readonly name: string;
-  readonly node: StepNode;
-  readonly result: MutableStepResult;
-  waitingParents: number;
-  params: Params;
-  /** Ends the execution phase at once with this error (stop, run timeout, abort on failure). */
-  abort: ((error: StepError) => void) | undefined;
-  holdsSlot: boolean;
-  /** An `onStatusChange` failure, noticed at the step's next checkpoint. */
-  callbackError: StepError | undefined;
-  /** Last request sent for this step (callbacks get a context built from it). */
-  request: StepRequest | undefined;
-  /** Spawn callers waiting for this step to end. */
-  waiters: Array<(state: StepState) => void> | undefined;
-}
-
 const ABORT_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
 
 const isAbortError = (error: unknown): error is StepError => error instanceof StepError && ABORT_CODES.has(error.code);
@@ -95,8 +68,6 @@ const unwrap = (error: unknown): unknown => (error instanceof AttemptFailure ? e
 
 const callbackFailed = (step: string, label: string, error: unknown): StepError =>
   new StepError('CALLBACK_FAILED', step, `${label} of step '${step}' threw: ${toErrorInfo(error).message}`, { cause: error });
-
-const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
 
 /**
  * One run of a pipeline: the scheduler and the owner of its state.
@@ -125,6 +96,8 @@ export class Run implements RunHandle {
   private readonly onEnd: ((run: Run) => void) | undefined;
   private currentGraph: PipelineGraph;
   private instance: unknown;
+  /** What step channels may reach of this run. */
+  private readonly host: ChannelHost;
   private phase: 'pending' | 'running' | 'failing' | 'stopping' | 'ended' = 'pending';
   private endStatus: RunStatus | undefined;
   private runError: ErrorInfo | undefined;
@@ -149,6 +122,18 @@ export class Run implements RunHandle {
     this.stepOverrides = deps.runParams.steps;
     this.pipelineInfo = { name: deps.definition.name, version: deps.definition.version, params: deps.runParams.pipeline };
     this.slots = new Slots(deps.options.concurrency ?? deps.definition.concurrency ?? Infinity);
+    const run = this;
+    this.host = {
+      id: this.id,
+      store: this.store,
+      container: this.container,
+      get instance() {
+        return run.instance;
+      },
+      emitStep: (state, event) => this.emitStep(state, event),
+      stateOf: (step) => this.states.get(step),
+      spawn: (caller, template, options) => this.spawn(caller, template, options),
+    };
     this.events$ = this.events.asObservable();
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
     for (const node of this.currentGraph) this.addState(node);
@@ -236,7 +221,10 @@ export class Run implements RunHandle {
     if (timeoutMs !== undefined) {
       this.runTimer = setTimeout(() => this.interrupt('RUN_TIMEOUT', `Run exceeded its time limit of ${timeoutMs} ms`), timeoutMs);
     }
-    this.subscription = this.ready.pipe(mergeMap((state) => from(this.lifecycle(state)))).subscribe();
+    // Ready steps flow into their lifecycles; the slot gate bounds how many run. Not `mergeMap`:
+    // each of its inner subscriptions is removed from an array when it completes, O(active),
+    // which turns a 100 000-wide fan-out quadratic.
+    this.subscription = this.ready.subscribe((state) => void this.lifecycle(state));
     for (const state of this.states.values()) {
       if (state.result.status !== 'skipped') continue; // kept from a resumed run: its descendants stay skipped
       this.skipAll(this.currentGraph.childrenOf(state.name).map((child) => this.states.get(child) as StepState), state.name);
@@ -335,7 +323,7 @@ export class Run implements RunHandle {
     const state: StepState = {
       name: node.name,
       node,
-      result: { status: 'pending', output: undefined, attempts: 0, error: undefined, startedAt: undefined, endedAt: undefined, metrics: {}, logs: [], artifacts: {} },
+      result: pendingResult(),
       waitingParents: node.spawnedBy === undefined ? node.parents.length : 0,
       params: {},
       abort: undefined,
@@ -368,16 +356,19 @@ export class Run implements RunHandle {
 
     // Parameters: template defaults → step params → run params for the step → preExecute.
     try {
-      state.params = await this.resolveParams(state);
+      const params = this.resolveParams(state);
+      state.params = params instanceof Promise ? await params : params;
     } catch (error) {
       return this.finish(state, 'failed', undefined, toErrorInfo(error));
     }
     if (isTerminal(state.result.status)) return;
 
-    const skipReason = await this.runBeforeCallbacks(state);
-    if (isTerminal(state.result.status)) return;
-    if (skipReason instanceof StepError) return this.finish(state, 'failed', undefined, toErrorInfo(skipReason));
-    if (skipReason !== undefined) return this.finishSkipped(state, skipReason, 'SKIPPED_BY_CALLBACK');
+    if (this.options.onStepCreated !== undefined || this.definition.beforeStep.length > 0 || node.options.preExecute !== undefined) {
+      const skipReason = await this.runBeforeCallbacks(state);
+      if (isTerminal(state.result.status)) return;
+      if (skipReason instanceof StepError) return this.finish(state, 'failed', undefined, toErrorInfo(skipReason));
+      if (skipReason !== undefined) return this.finishSkipped(state, skipReason, 'SKIPPED_BY_CALLBACK');
+    }
 
     const cacheKey = node.options.cache ? await this.cacheKeyOf(state) : undefined;
     if (isTerminal(state.result.status)) return;
@@ -385,7 +376,7 @@ export class Run implements RunHandle {
     if (cacheKey !== undefined && !this.refreshes(state.name)) {
       const hit = this.store.getCache(cacheKey);
       if (hit) {
-        Object.assign(state.result.artifacts, hit.artifacts);
+        Object.assign(writableArtifacts(state.result), hit.artifacts);
         return this.complete(state, 'cached', hit.output, undefined);
       }
     }
@@ -416,7 +407,8 @@ export class Run implements RunHandle {
       this.store.putCache({ key: cacheKey, pipeline: this.definition.name, step: state.name, output, artifacts: { ...state.result.artifacts }, createdAt: Date.now() });
     }
     const status: StepStatus = failure === undefined ? 'succeeded' : isAbortError(failure) ? 'aborted' : 'failed';
-    await this.complete(state, status, failure === undefined ? output : undefined, failure === undefined ? undefined : toErrorInfo(failure));
+    const completed = this.complete(state, status, failure === undefined ? output : undefined, failure === undefined ? undefined : toErrorInfo(failure));
+    if (completed) await completed;
   }
 
   private refreshes(step: string): boolean {
@@ -452,24 +444,34 @@ export class Run implements RunHandle {
     );
   }
 
-  private async resolveParams(state: StepState): Promise<Params> {
+  /** Synchronous unless the step's params are a function. */
+  private resolveParams(state: StepState): Params | Promise<Params> {
     const { node } = state;
-    const defaults = node.body.kind === 'template' ? node.body.template.defaults : {};
+    const defaults = node.body.kind === 'template' ? node.body.template.defaults : undefined;
     const stepParams = node.options.params;
-    let own: Params = {};
-    if (typeof stepParams === 'function') {
-      try {
-        own = await stepParams(this.callbackContext(state, { ...defaults }));
-      } catch (error) {
-        throw callbackFailed(state.name, 'The params function', error);
-      }
-      if (!isPlainObject(own)) {
-        throw new StepError('CALLBACK_FAILED', state.name, `The params function of step '${state.name}' must return an object.`);
-      }
-    } else if (stepParams !== undefined) {
-      own = resolveReferences(stepParams, this.referenceScope(state)) as Params;
+    const overrides = this.stepOverrides.size > 0 ? this.stepOverrides.get(state.name) : undefined;
+    if (typeof stepParams === 'function') return this.resolveParamsFunction(state, stepParams, defaults ?? {}, overrides);
+    if (stepParams === undefined && defaults === undefined && overrides === undefined) return {};
+    const own = stepParams === undefined ? undefined : (resolveReferences(stepParams, this.referenceScope(state)) as Params);
+    return { ...defaults, ...own, ...overrides };
+  }
+
+  private async resolveParamsFunction(
+    state: StepState,
+    fn: (ctx: StepContext) => Params | Promise<Params>,
+    defaults: Readonly<Params>,
+    overrides: Params | undefined,
+  ): Promise<Params> {
+    let own: Params;
+    try {
+      own = await fn(this.callbackContext(state, { ...defaults }));
+    } catch (error) {
+      throw callbackFailed(state.name, 'The params function', error);
     }
-    return { ...defaults, ...own, ...this.stepOverrides.get(state.name) };
+    if (!isPlainObject(own)) {
+      throw new StepError('CALLBACK_FAILED', state.name, `The params function of step '${state.name}' must return an object.`);
+    }
+    return { ...defaults, ...own, ...overrides };
   }
 
   /** Runs onStepCreated, @BeforeStep hooks and preExecute; a string is a skip reason. */
@@ -627,8 +629,17 @@ export class Run implements RunHandle {
     });
   }
 
-  /** Runs after-callbacks, then records the step's end. */
-  private async complete(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> {
+  /** Runs after-callbacks, then records the step's end; synchronous when there are none. */
+  private complete(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> | undefined {
+    const { node } = state;
+    if (node.options.postExecute === undefined && this.definition.afterStep.length === 0 && this.options.onStepCompleted === undefined) {
+      this.finish(state, status, isSuccess(status) ? output : undefined, error);
+      return undefined;
+    }
+    return this.completeWithCallbacks(state, status, output, error);
+  }
+
+  private async completeWithCallbacks(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> {
     const { node } = state;
     let finalStatus = status;
     let finalError = error;
@@ -748,7 +759,7 @@ export class Run implements RunHandle {
 
   // ---------------------------------------------------------------- status and events
 
-  private transition(state: StepState, status: StepStatus, event: DistributiveOmit<StepEvent, 'runId' | 'at' | 'step' | 'attempt' | 'path'>): void {
+  private transition(state: StepState, status: StepStatus, event: StepEventBody): void {
     const { result, node } = state;
     const previous = result.status;
     result.status = status;
@@ -763,9 +774,14 @@ export class Run implements RunHandle {
     }
   }
 
-  private emitStep(state: StepState, event: DistributiveOmit<StepEvent, 'runId' | 'at' | 'step' | 'attempt' | 'path'>): void {
-    const full = { ...event, runId: this.id, at: Date.now(), step: state.name, attempt: state.result.attempts } as StepEvent;
-    this.emit(full);
+  private emitStep(state: StepState, body: StepEventBody): void {
+    // Stamped in place: event bodies are fresh literals, and copying them would double the allocations per event.
+    const event = body as { -readonly [K in keyof StepEvent]: StepEvent[K] };
+    event.runId = this.id;
+    event.at = Date.now();
+    event.step = state.name;
+    event.attempt = state.result.attempts;
+    this.emit(event as StepEvent);
   }
 
   private emit(event: PipelineEvent): void {
@@ -812,54 +828,7 @@ export class Run implements RunHandle {
   }
 
   private channel(state: StepState, signal: AbortSignal): StepChannel {
-    const local: LocalScope = { container: this.container, instance: this.instance, node: state.node };
-    const live = (): boolean => !isTerminal(state.result.status) && !signal.aborted;
-    return {
-      signal,
-      local,
-      log: (message, agent) => {
-        if (!live()) return;
-        const entry = { at: Date.now(), message: String(message) };
-        state.result.logs.push(entry);
-        this.emitStep(state, { type: 'step.log', message: entry.message, ...(agent === undefined ? {} : { agent }) });
-      },
-      metric: (name, value, agent) => {
-        if (!live()) return;
-        state.result.metrics[name] = value;
-        this.emitStep(state, { type: 'step.metric', name, value, ...(agent === undefined ? {} : { agent }) });
-      },
-      waiting: (queue, waitedMs, message) => {
-        if (live()) this.emitStep(state, { type: 'step.waiting', queue, waitedMs, message });
-      },
-      artifacts: this.artifacts(state, signal),
-      spawn: (template, options) => this.spawn(state, template, options),
-    };
-  }
-
-  private artifacts(state: StepState, signal: AbortSignal): StepArtifacts {
-    return {
-      put: async (name, data) => {
-        signal.throwIfAborted();
-        const ref = await this.store.artifacts.put({ runId: this.id, step: state.name, name, data: toBytes(data) });
-        // A step that was aborted meanwhile must not write: its late work is dropped.
-        signal.throwIfAborted();
-        state.result.artifacts[name] = ref;
-      },
-      get: async (name, fromStep) => {
-        const candidates = fromStep !== undefined ? [fromStep] : [state.name, ...state.node.parents];
-        for (const candidate of candidates) {
-          const ref = this.states.get(candidate)?.result.artifacts[name];
-          if (ref) return this.store.artifacts.get(ref);
-        }
-        throw new StepError(
-          'ARTIFACT_NOT_FOUND',
-          state.name,
-          fromStep !== undefined
-            ? `Step '${state.name}' asked for artifact '${name}' of step '${fromStep}', which stored none by that name.`
-            : `Step '${state.name}' asked for artifact '${name}', but neither it nor its parents (${state.node.parents.join(', ') || 'none'}) stored one.`,
-        );
-      },
-    };
+    return new RunStepChannel(this.host, state, signal);
   }
 
   // ---------------------------------------------------------------- dynamic steps
@@ -938,5 +907,3 @@ export class Run implements RunHandle {
   }
 }
 
-/** `Omit` applied to each member of a union. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,101 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Constructor } from '../decorators/options';
+import { StepError } from '../errors/errors';
+import type { LocalScope, StepChannel } from '../executors/executor';
+import type { RunStore } from '../stores/store';
+import type { StepEvent } from './events';
+import { isTerminal } from './results';
+import type { SpawnOptions, StepArtifacts } from './step-context';
+import type { StepState } from './step-state';
+import { writableArtifacts, writableLogs, writableMetrics } from './step-state';
+
+/** `Omit` applied to each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A step event before the run stamps it with `runId`, `at`, `step` and `attempt`. */
+export type StepEventBody = DistributiveOmit<StepEvent, 'runId' | 'at' | 'step' | 'attempt' | 'path'>;
+
+/** What a channel needs from the run that owns the step. */
+export interface ChannelHost {
+  readonly id: string;
+  readonly store: RunStore;
+  readonly container: DependencyContainer;
+  readonly instance: unknown;
+  emitStep(state: StepState, event: StepEventBody): void;
+  stateOf(step: string): StepState | undefined;
+  spawn(caller: StepState, template: Constructor, options: SpawnOptions | undefined): Promise<never>;
+}
+
+const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+
+/**
+ * The controller's side of one attempt. A class rather than a bag of closures: one object per
+ * attempt on the hot path. Once the step has ended or its signal fired, whatever the step still
+ * sends (logs, metrics, artifacts) is dropped: a late result is never written.
+ */
+export class RunStepChannel implements StepChannel, StepArtifacts {
+  readonly log = (message: string, agent?: string): void => this.logLine(message, agent);
+  readonly metric = (name: string, value: number, agent?: string): void => this.metricValue(name, value, agent);
+  readonly spawn = <T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> => this.host.spawn(this.state, template, options);
+
+  constructor(
+    private readonly host: ChannelHost,
+    private readonly state: StepState,
+    readonly signal: AbortSignal,
+  ) {}
+
+  get artifacts(): StepArtifacts {
+    return this;
+  }
+
+  get local(): LocalScope {
+    return { container: this.host.container, instance: this.host.instance, node: this.state.node };
+  }
+
+  waiting(queue: string, waitedMs: number, message: string): void {
+    if (this.live()) this.host.emitStep(this.state, { type: 'step.waiting', queue, waitedMs, message });
+  }
+
+  async put(name: string, data: Uint8Array | string): Promise<void> {
+    const { host, state, signal } = this;
+    signal.throwIfAborted();
+    const ref = await host.store.artifacts.put({ runId: host.id, step: state.name, name, data: toBytes(data) });
+    // A step aborted meanwhile must not write: its late work is dropped.
+    signal.throwIfAborted();
+    if (isTerminal(state.result.status)) return;
+    writableArtifacts(state.result)[name] = ref;
+  }
+
+  async get(name: string, fromStep?: string): Promise<Buffer> {
+    const { host, state } = this;
+    const candidates = fromStep !== undefined ? [fromStep] : [state.name, ...state.node.parents];
+    for (const candidate of candidates) {
+      const ref = host.stateOf(candidate)?.result.artifacts[name];
+      if (ref) return host.store.artifacts.get(ref);
+    }
+    throw new StepError(
+      'ARTIFACT_NOT_FOUND',
+      state.name,
+      fromStep !== undefined
+        ? `Step '${state.name}' asked for artifact '${name}' of step '${fromStep}', which stored none by that name.`
+        : `Step '${state.name}' asked for artifact '${name}', but neither it nor its parents (${state.node.parents.join(', ') || 'none'}) stored one.`,
+    );
+  }
+
+  private live(): boolean {
+    return !isTerminal(this.state.result.status) && !this.signal.aborted;
+  }
+
+  private logLine(message: string, agent: string | undefined): void {
+    if (!this.live()) return;
+    const entry = { at: Date.now(), message: String(message) };
+    writableLogs(this.state.result).push(entry);
+    this.host.emitStep(this.state, agent === undefined ? { type: 'step.log', message: entry.message } : { type: 'step.log', message: entry.message, agent });
+  }
+
+  private metricValue(name: string, value: number, agent: string | undefined): void {
+    if (!this.live()) return;
+    writableMetrics(this.state.result)[name] = value;
+    this.host.emitStep(this.state, agent === undefined ? { type: 'step.metric', name, value } : { type: 'step.metric', name, value, agent });
+  }
+}
