@@ -53,6 +53,8 @@ export interface RunDeps {
 /** Why a step was skipped, as the `code` of its `error`. */
 type SkipCode = 'SKIPPED_BY_CALLBACK' | 'PARENT_NOT_SUCCEEDED' | 'RUN_ENDED';
 
+const NONE: readonly StepState[] = [];
+
 const ABORT_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
 
 const isAbortError = (error: unknown): error is StepError => error instanceof StepError && ABORT_CODES.has(error.code);
@@ -137,6 +139,11 @@ export class Run implements RunHandle {
     this.events$ = this.events.asObservable();
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
     for (const node of this.currentGraph) this.addState(node);
+    for (const state of this.states.values()) {
+      state.parents = state.node.parents.map((name) => this.states.get(name) as StepState);
+      const children = this.currentGraph.childrenOf(state.name);
+      if (children.length > 0) state.children = children.map((name) => this.states.get(name) as StepState);
+    }
     if (deps.restored) this.restore(deps.restored);
     // Starting on a microtask lets a subscriber of the same tick see `run.started`.
     queueMicrotask(() => this.begin());
@@ -227,7 +234,7 @@ export class Run implements RunHandle {
     this.subscription = this.ready.subscribe((state) => void this.lifecycle(state));
     for (const state of this.states.values()) {
       if (state.result.status !== 'skipped') continue; // kept from a resumed run: its descendants stay skipped
-      this.skipAll(this.currentGraph.childrenOf(state.name).map((child) => this.states.get(child) as StepState), state.name);
+      this.skipAll([...state.children], state.name);
     }
     for (const state of this.states.values()) {
       if (state.waitingParents === 0 && !isTerminal(state.result.status)) this.ready.next(state);
@@ -313,7 +320,7 @@ export class Run implements RunHandle {
       });
       this.ended++;
       if (!isSuccess(previous.status)) continue;
-      for (const child of this.currentGraph.childrenOf(state.name)) (this.states.get(child) as StepState).waitingParents--;
+      for (const child of state.children) child.waitingParents--;
     }
   }
 
@@ -324,6 +331,8 @@ export class Run implements RunHandle {
       name: node.name,
       node,
       result: pendingResult(),
+      parents: NONE,
+      children: NONE,
       waitingParents: node.spawnedBy === undefined ? node.parents.length : 0,
       params: {},
       abort: undefined,
@@ -709,9 +718,8 @@ export class Run implements RunHandle {
 
     const passes = isSuccess(status) || (failed && options.continueOnFail === true && options.skipChildrenOnFail === false);
     const toSkip: StepState[] = [];
-    for (const child of this.currentGraph.childrenOf(ended.name)) {
-      const state = this.states.get(child) as StepState;
-      if (isTerminal(state.result.status) || state.node.spawnedBy !== undefined) continue;
+    for (const state of ended.children) {
+      if (isTerminal(state.result.status)) continue;
       if (!passes) toSkip.push(state);
       else if (--state.waitingParents === 0) {
         if (this.phase === 'running') this.ready.next(state);
@@ -734,10 +742,7 @@ export class Run implements RunHandle {
       this.store.saveStep(this.id, state.name, result);
       this.emitStep(state, { type: 'step.skipped', reason: result.error.message });
       this.ended++;
-      for (const child of this.currentGraph.childrenOf(state.name)) {
-        const next = this.states.get(child) as StepState;
-        if (!isTerminal(next.result.status) && next.node.spawnedBy === undefined) toSkip.push(next);
-      }
+      for (const next of state.children) if (!isTerminal(next.result.status)) toSkip.push(next);
     }
   }
 
@@ -793,9 +798,7 @@ export class Run implements RunHandle {
 
   private parentOutputs(state: StepState): Record<string, unknown> {
     const parents: Record<string, unknown> = {};
-    const { node } = state;
-    if (node.spawnedBy !== undefined) return parents;
-    for (const parent of node.parents) parents[parent] = (this.states.get(parent) as StepState).result.output;
+    for (const parent of state.parents) parents[parent.name] = parent.result.output;
     return parents;
   }
 

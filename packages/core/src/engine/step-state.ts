@@ -23,6 +23,9 @@ export interface StepState {
   readonly name: string;
   readonly node: StepNode;
   readonly result: MutableStepResult;
+  /** Parents' and children's states in the static graph (spawned steps have neither), resolved once. */
+  parents: readonly StepState[];
+  children: readonly StepState[];
   waitingParents: number;
   params: Params;
   /** Ends the execution phase at once with this error (stop, run timeout, abort on failure). */

@@ -27,6 +27,8 @@ export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, Entry>();
   private readonly cache = new Map<string, CacheEntry>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** The run saved to last: runs save many steps in a row. */
+  private last: Entry | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxRuns = options.maxRuns ?? 100;
@@ -35,16 +37,21 @@ export class MemoryStore implements RunStore {
 
   beginRun(run: RunRecord): void {
     this.runs.set(run.runId, { run, steps: this.runs.get(run.runId)?.steps ?? new Map() });
+    this.last = undefined;
   }
 
   saveStep(runId: string, step: string, result: StepResult): void {
-    this.runs.get(runId)?.steps.set(step, result);
+    // Results are kept by reference: once a step's object is in, later saves change nothing.
+    let entry = this.last;
+    if (entry?.run.runId !== runId) entry = this.last = this.runs.get(runId);
+    if (entry !== undefined && entry.steps.get(step) !== result) entry.steps.set(step, result);
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
     entry.run = { ...entry.run, status, endedAt, error };
+    this.last = undefined;
     this.evict();
   }
 
@@ -86,6 +93,7 @@ export class MemoryStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    this.last = undefined;
     this.runs.clear();
     this.cache.clear();
     this.leases.clear();
