@@ -736,9 +736,17 @@ export class Run implements RunHandle {
       const state = toSkip.pop() as StepState;
       if (isTerminal(state.result.status)) continue;
       const { result } = state;
+      const previous = result.status;
       result.status = 'skipped';
-      result.error = { message: `parent '${because}' did not succeed`, code: 'PARENT_NOT_SUCCEEDED', name: 'Skipped' };
+      result.error = { message: `upstream step '${because}' did not succeed`, code: 'PARENT_NOT_SUCCEEDED', name: 'Skipped' };
       result.endedAt = Date.now();
+      if (state.node.options.onStatusChange) {
+        try {
+          state.node.options.onStatusChange(this.callbackContext(state), 'skipped', previous);
+        } catch {
+          // A step that never runs cannot fail; its skip stands whatever the callback thinks.
+        }
+      }
       this.store.saveStep(this.id, state.name, result);
       this.emitStep(state, { type: 'step.skipped', reason: result.error.message });
       this.ended++;
