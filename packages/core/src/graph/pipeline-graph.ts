@@ -170,7 +170,11 @@ const topologicalOrder = (
     trail.push(current);
     current = (nodes.get(current) as StepNode).parents.find(unordered) as string;
   }
-  const cycle = trail.slice(visitedAt.get(current)).reverse();
+  const loop = trail.slice(visitedAt.get(current)).reverse();
+  // Start at the cycle's first-declared step, so the message does not depend on where the walk began.
+  const members = new Set(loop);
+  const first = loop.indexOf([...nodes.keys()].find((name) => members.has(name)) as string);
+  const cycle = [...loop.slice(first), ...loop.slice(0, first)];
   cycle.push(cycle[0] as string);
   throw new PipelineDefinitionError('CYCLE', `Pipeline '${pipeline}' has a cycle: ${cycle.join(' → ')}.`, {
     pipeline,
