@@ -1,0 +1,149 @@
+import { fork } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { EngineName, StoreName } from './engines/engine-adapter';
+import { loadSqliteStore } from './engines/pipewright';
+import { BenchmarkError } from './errors';
+import { median } from './measurement';
+import type { Measurement, MeasurementSpec, WorkerReply } from './measurement';
+import type { RssSample } from './sampling-probe';
+import { SHAPES } from './workload';
+import type { Shape } from './workload';
+
+/** One line of `npm run bench -- --json`. */
+export interface BenchRow {
+  readonly workload: Shape;
+  readonly steps: number;
+  readonly edges: number;
+  readonly engine: EngineName;
+  readonly store: StoreName;
+  readonly medianMs: number;
+  readonly usPerStep: number;
+  readonly peakRssMb: number;
+  /** Measured runs (warm-ups excluded). */
+  readonly runs: number;
+}
+
+/** A row with what the table shows besides the JSON fields. */
+export interface MeasuredRow extends BenchRow {
+  readonly baseRssMb: number;
+  readonly samples: readonly RssSample[];
+}
+
+/** An engine with its store. */
+export interface EngineChoice {
+  readonly engine: EngineName;
+  readonly store: StoreName;
+}
+
+/** What to measure. */
+export interface BenchOptions {
+  readonly shapes: readonly Shape[];
+  readonly sizes: readonly number[];
+  readonly engines: readonly EngineChoice[];
+  readonly runs: number;
+  /** Warm-up runs per size; by default 2 below 100 000 steps and 1 from there. */
+  readonly warmup?: number;
+  /** Sample RSS every this many steps (`--huge`). */
+  readonly sampleEvery?: number;
+  /** Told before each measurement starts (progress on stderr). */
+  readonly onProgress?: (spec: MeasurementSpec) => void;
+}
+
+/** Every engine this checkout can run: the SQLite row joins once `@pipewright/sqlite` exports `SqliteStore`. */
+export const availableEngines = (): EngineChoice[] => {
+  const engines: EngineChoice[] = [
+    { engine: 'promise-floor', store: 'memory' },
+    { engine: 'p-graph', store: 'memory' },
+    { engine: 'pipewright', store: 'memory' },
+  ];
+  if (loadSqliteStore() !== undefined) engines.push({ engine: 'pipewright', store: 'sqlite' });
+  return engines;
+};
+
+/** The default run: every shape at 1k, 10k and 100k steps, 5 measured runs each. */
+export const defaultOptions = (): BenchOptions => ({ shapes: SHAPES, sizes: [1_000, 10_000, 100_000], engines: availableEngines(), runs: 5 });
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * Runs one measurement in a fresh Node process (TypeScript through ts-node, `--expose-gc` so
+ * runs start from a collected heap). Rejects with the worker's own error when its run computed
+ * the wrong thing or failed.
+ */
+export const measureInChild = (spec: MeasurementSpec): Promise<Measurement> =>
+  new Promise((resolvePromise, reject) => {
+    const child = fork(join(__dirname, 'worker.ts'), [JSON.stringify(spec)], {
+      execArgv: [
+        '--expose-gc',
+        '--max-old-space-size=8192',
+        '--require',
+        require.resolve('ts-node/register/transpile-only'),
+        '--require',
+        require.resolve('tsconfig-paths/register'),
+      ],
+      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      // The worker's stdout must never mix with the JSON on ours.
+      stdio: ['ignore', 2, 2, 'ipc'],
+    });
+    let reply: WorkerReply | undefined;
+    child.on('message', (message) => (reply = message as WorkerReply));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const what = `${spec.engine} (${spec.store}) on ${spec.shape} of ${spec.steps} steps`;
+      if (reply === undefined) reject(new BenchmarkError('WORKER_FAILED', `${what}: the worker exited (${signal ?? `code ${code}`}) without reporting.`));
+      else if (!reply.ok) reject(new BenchmarkError(reply.code === 'WRONG_RESULT' || reply.code === 'ENGINE_UNAVAILABLE' ? reply.code : 'WORKER_FAILED', `${what}: ${reply.message}`));
+      else resolvePromise(reply.measurement);
+    });
+  });
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+/** Measures every engine × shape × size, one child process each, one after another. */
+export const runBenchmarks = async (options: BenchOptions): Promise<MeasuredRow[]> => {
+  const rows: MeasuredRow[] = [];
+  for (const shape of options.shapes) {
+    for (const steps of options.sizes) {
+      for (const { engine, store } of options.engines) {
+        const spec: MeasurementSpec = {
+          engine,
+          store,
+          shape,
+          steps,
+          runs: options.runs,
+          warmup: options.warmup ?? (steps >= 100_000 ? 1 : 2),
+          ...(options.sampleEvery !== undefined ? { sampleEvery: options.sampleEvery } : {}),
+        };
+        options.onProgress?.(spec);
+        const measured = await measureInChild(spec);
+        const medianMs = median(measured.timesMs);
+        rows.push({
+          workload: shape,
+          steps,
+          edges: measured.edges,
+          engine,
+          store,
+          medianMs: round(medianMs, 3),
+          usPerStep: round((medianMs * 1000) / steps, 3),
+          peakRssMb: round(measured.peakRssMb, 1),
+          runs: measured.timesMs.length,
+          baseRssMb: round(measured.baseRssMb, 1),
+          samples: measured.samples,
+        });
+      }
+    }
+  }
+  return rows;
+};
+
+/** The row as `--json` prints it: exactly the public fields. */
+export const toJsonRow = ({ workload, steps, edges, engine, store, medianMs, usPerStep, peakRssMb, runs }: MeasuredRow): BenchRow => ({
+  workload,
+  steps,
+  edges,
+  engine,
+  store,
+  medianMs,
+  usPerStep,
+  peakRssMb,
+  runs,
+});
