@@ -92,6 +92,8 @@ export class Run implements RunHandle {
   private readonly ready = new Subject<StepState>();
   private readonly states = new Map<string, StepState>();
   private readonly slots: Slots;
+  /** Callers awaiting `ctx.spawn`: how many spawns each awaits, and whether it gave up its slot. */
+  private readonly spawnsAwaited = new Map<StepState, { count: number; gaveSlot: boolean }>();
   private readonly runAbort = new AbortController();
   private readonly pipelineInfo: StepRequest['pipeline'];
   private readonly stepOverrides: RunParams['steps'];
@@ -236,9 +238,9 @@ export class Run implements RunHandle {
       if (state.result.status !== 'skipped') continue; // kept from a resumed run: its descendants stay skipped
       this.skipAll([...state.children], state.name);
     }
-    for (const state of this.states.values()) {
-      if (state.waitingParents === 0 && !isTerminal(state.result.status)) this.ready.next(state);
-    }
+    // A snapshot: a root that spawns synchronously adds states, which must not be readied twice.
+    const roots = [...this.states.values()].filter((state) => state.waitingParents === 0 && !isTerminal(state.result.status));
+    for (const state of roots) this.ready.next(state);
     this.maybeEnd();
   }
 
@@ -858,7 +860,12 @@ export class Run implements RunHandle {
       name,
       parents: [caller.name],
       body: { kind: 'template', template: ref },
-      options: { ...(options.params ? { params: options.params } : {}), ...(options.queue ? { queue: options.queue } : {}) },
+      options: {
+        ...(options.params ? { params: options.params } : {}),
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.retry !== undefined ? { retry: options.retry } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      },
       declaredParams: { ...ref.defaults, ...options.params },
       spawnedBy: caller.name,
     };
@@ -870,18 +877,28 @@ export class Run implements RunHandle {
     }
     const state = this.addState(node);
     const ended = new Promise<StepState>((resolve) => (state.waiters = [resolve]));
-    // The caller waits without holding a slot, so its child can run even at concurrency 1.
-    const heldSlot = caller.holdsSlot;
-    if (heldSlot) {
+    // The caller waits without holding a slot, so its children can run even at concurrency 1.
+    // It takes one back only when none of its spawns is left: taking it back while a sibling
+    // spawn still waits for a slot would deadlock.
+    const awaiting = this.spawnsAwaited.get(caller) ?? { count: 0, gaveSlot: false };
+    this.spawnsAwaited.set(caller, awaiting);
+    awaiting.count++;
+    if (caller.holdsSlot) {
       caller.holdsSlot = false;
+      awaiting.gaveSlot = true;
       this.slots.release();
     }
     this.ready.next(state);
     const child = await ended;
-    if (heldSlot && !isTerminal(caller.result.status)) {
-      const wait = this.slots.acquire();
-      if (wait) await wait;
-      caller.holdsSlot = true;
+    if (--awaiting.count === 0) {
+      this.spawnsAwaited.delete(caller);
+      if (awaiting.gaveSlot && !isTerminal(caller.result.status)) {
+        const wait = this.slots.acquire();
+        if (wait) await wait;
+        // Ended while waiting (stopped, timed out): the slot is not its to keep.
+        if (isTerminal(caller.result.status)) this.slots.release();
+        else caller.holdsSlot = true;
+      }
     }
     if (isSuccess(child.result.status)) return child.result.output as never;
     const error = fromErrorInfo(child.result.error ?? { message: `Spawned step '${name}' ${child.result.status}`, name: 'Error' });

@@ -1,4 +1,4 @@
-import type { Constructor, Params } from '../decorators/options';
+import type { Constructor, Params, RetryPolicy } from '../decorators/options';
 
 /** Reads and writes a step's named artifacts (bytes). */
 export interface StepArtifacts {
@@ -19,6 +19,10 @@ export interface SpawnOptions {
   readonly params?: Params;
   /** Execution queue; defaults to `'default'`. */
   readonly queue?: string;
+  /** Retry policy of the spawned step, as the `retry` step option; none by default. */
+  readonly retry?: RetryPolicy;
+  /** Bounds each attempt of the spawned step, as the `timeoutMs` step option. */
+  readonly timeoutMs?: number;
 }
 
 /** Output type of a step member: a method's resolved return, or a template's `execute` return. */
