@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { EngineName, StoreName } from './engines/engine-adapter';
 import { loadSqliteStore } from './engines/pipewright';
 import { BenchmarkError } from './errors';
+import type { BenchmarkErrorCode } from './errors';
 import { median } from './measurement';
 import type { Measurement, MeasurementSpec, WorkerReply } from './measurement';
 import type { RssSample } from './sampling-probe';
@@ -63,6 +64,9 @@ export const availableEngines = (): EngineChoice[] => {
 /** The default run: every shape at 1k, 10k and 100k steps, 5 measured runs each. */
 export const defaultOptions = (): BenchOptions => ({ shapes: SHAPES, sizes: [1_000, 10_000, 100_000], engines: availableEngines(), runs: 5 });
 
+const CODES: ReadonlySet<string> = new Set<BenchmarkErrorCode>(['WRONG_RESULT', 'BAD_OPTION', 'ENGINE_UNAVAILABLE', 'WORKER_FAILED']);
+const isCode = (code: string): code is BenchmarkErrorCode => CODES.has(code);
+
 const ROOT = resolve(__dirname, '..', '..');
 
 /**
@@ -91,7 +95,7 @@ export const measureInChild = (spec: MeasurementSpec): Promise<Measurement> =>
     child.on('exit', (code, signal) => {
       const what = `${spec.engine} (${spec.store}) on ${spec.shape} of ${spec.steps} steps`;
       if (reply === undefined) reject(new BenchmarkError('WORKER_FAILED', `${what}: the worker exited (${signal ?? `code ${code}`}) without reporting.`));
-      else if (!reply.ok) reject(new BenchmarkError(reply.code === 'WRONG_RESULT' || reply.code === 'ENGINE_UNAVAILABLE' ? reply.code : 'WORKER_FAILED', `${what}: ${reply.message}`));
+      else if (!reply.ok) reject(new BenchmarkError(isCode(reply.code) ? reply.code : 'WORKER_FAILED', `${what}: ${reply.message}`));
       else resolvePromise(reply.measurement);
     });
   });
