@@ -110,7 +110,7 @@ export const createStepNode = (draft: StepDraft, scope: PipelineScope): StepNode
   const parents = [...(options.parents ?? [])];
   for (const reference of references) {
     const step = referencedStep(reference);
-    if (reference.kind === 'pipeline' && !(reference.param in scope.params)) {
+    if (reference.kind === 'pipeline' && !Object.prototype.hasOwnProperty.call(scope.params, reference.param)) {
       fail(
         'BAD_REFERENCE',
         `Step '${name}' references \${${reference.source}}, but pipeline '${scope.pipeline}' has no parameter '${reference.param}'. ` +
