@@ -83,3 +83,15 @@ export type {
   PipewrightErrorCode,
   StepErrorCode,
 } from './errors/errors';
+export { findUnserializable } from './engine/serializable';
+export type { SerializationProblem } from './engine/serializable';
+
+// Controller helpers over events$
+export { ofType } from './operators/of-type';
+export { ofStep } from './operators/of-step';
+export type { StepSelector } from './operators/step-selector';
+export { stepStatuses } from './operators/step-statuses';
+export type { StepStatuses } from './operators/step-statuses';
+export { progress } from './operators/progress';
+export type { Progress } from './operators/progress';
+export { whenStep } from './operators/when-step';
