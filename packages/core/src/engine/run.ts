@@ -566,7 +566,7 @@ export class Run implements RunHandle {
           maxTimeout: retry.maxTimeout,
           factor: retry.factor,
           randomize: retry.randomize,
-          unref: true,
+          // Not unref'd: a backoff wait is work in progress, and a script awaiting the run must not exit during it.
           onFailedAttempt: async (failure) => {
             const error = unwrap(failure);
             // Run-level aborts are final; a timeout is final unless a predicate accepts it.
