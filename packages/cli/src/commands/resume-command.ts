@@ -1,0 +1,46 @@
+import { Engine } from '@pipewright/core';
+import { CliError } from '../errors';
+import type { ExitCodeValue } from '../exit-codes';
+import { loadModule } from '../load-pipelines';
+import { ModuleIndex } from '../module-index';
+import { openStore } from '../open-store';
+import type { StoreOptions } from '../open-store';
+import { driveRun } from './drive-run';
+import type { DisplayOptions, Terminal } from './drive-run';
+
+/** Options of `pipewright resume`. */
+export interface ResumeCommandOptions extends StoreOptions, DisplayOptions {
+  /** Resume even though the pipeline's code changed since the run began. */
+  readonly force?: boolean;
+}
+
+/**
+ * `pipewright resume <runId> [file]`: continues a stored run under the same id; finished steps
+ * are not run again. The pipeline's module is the one `run` recorded, unless `file` is given.
+ */
+export const resumeCommand = async (
+  runId: string,
+  file: string | undefined,
+  options: ResumeCommandOptions,
+  terminal: Terminal,
+): Promise<ExitCodeValue> => {
+  const { store, path } = openStore(options, true);
+  const engine = new Engine({ store });
+  try {
+    const { run } = await engine.inspect(runId);
+    const module = file ?? new ModuleIndex(path as string).lookup(runId);
+    if (module === undefined) {
+      throw new CliError('MODULE_UNKNOWN', `No pipeline file is recorded for run '${runId}': pass it, as in pipewright resume ${runId} <file.ts>.`);
+    }
+    // Loading the module enters its @Pipeline classes in the registry, where resume() finds them.
+    loadModule(module);
+    return await driveRun(
+      () => engine.startResume(runId, options.force === true ? { force: true } : {}),
+      { pipeline: run.pipeline, version: run.version, storePath: path },
+      options,
+      terminal,
+    );
+  } finally {
+    await engine.close();
+  }
+};

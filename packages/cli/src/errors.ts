@@ -1,0 +1,27 @@
+/** Codes of {@link CliError}: the command line itself cannot be carried out. */
+export type CliErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'LOAD_FAILED'
+  | 'NO_PIPELINE'
+  | 'PIPELINE_NAME_REQUIRED'
+  | 'UNKNOWN_PIPELINE'
+  | 'BAD_PARAM'
+  | 'BAD_OPTION'
+  | 'STORE_UNAVAILABLE'
+  | 'MODULE_UNKNOWN'
+  | 'FORMAT_UNAVAILABLE';
+
+/**
+ * A usage error of the `pipewright` command: its message is the one line shown to the user
+ * (what went wrong and what to do), and it always ends the process with exit code 2.
+ */
+export class CliError extends Error {
+  /** Stable, machine-readable code. */
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'CliError';
+  }
+}

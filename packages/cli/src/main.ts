@@ -1,0 +1,129 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EngineError, ParameterError, PipelineDefinitionError } from '@pipewright/core';
+import { graphCommand } from './commands/graph-command';
+import { resumeCommand } from './commands/resume-command';
+import { runCommand } from './commands/run-command';
+import { runsCommand, showCommand } from './commands/runs-command';
+import type { Terminal } from './commands/drive-run';
+import { CliError } from './errors';
+import { ExitCode } from './exit-codes';
+import { DEFAULT_STORE_PATH } from './open-store';
+import { GRAPH_FORMATS } from './render/graph-formats';
+
+const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
+
+const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): Command => {
+  const program = new Command('pipewright')
+    .description('Run Pipewright pipelines with live progress, draw their graphs, inspect and resume runs.')
+    .version(readVersion(), '-V, --version')
+    .option('--verbose', 'show stack traces of errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => terminal.stdout.write(text), writeErr: (text) => terminal.stderr.write(text) });
+
+  program
+    .command('run')
+    .description('run a pipeline that a .ts or .js file exports')
+    .argument('<file>', 'module exporting the @Pipeline class')
+    .argument('[pipeline]', 'export or pipeline name, when the file exports several')
+    .option('-p, --param <name=value>', 'pipeline parameter (or step.param), JSON when it parses; repeatable', collect, [])
+    .option('--store <path>', `SQLite file that keeps the run (default ${DEFAULT_STORE_PATH})`)
+    .option('--memory', 'keep the run in memory only')
+    .option('--json', 'print events as JSON lines, then the result')
+    .action(async (file: string, pipeline: string | undefined, options: Parameters<typeof runCommand>[2]) => {
+      setExitCode(await runCommand(file, pipeline, options, terminal));
+    });
+
+  program
+    .command('graph')
+    .description("print a pipeline's DAG")
+    .argument('<file>', 'module exporting the @Pipeline class')
+    .argument('[pipeline]', 'export or pipeline name, when the file exports several')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(GRAPH_FORMATS).default('ascii'))
+    .action((file: string, pipeline: string | undefined, options: { format: string }) => {
+      graphCommand(file, pipeline, options, terminal);
+    });
+
+  const runs = program
+    .command('runs')
+    .description('list stored runs, newest first')
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .option('--status <status>', 'only runs with this status (running, succeeded, failed, aborted)')
+    .option('--limit <n>', 'at most n runs')
+    .option('--store <path>', `SQLite file of the runs (default ${DEFAULT_STORE_PATH})`)
+    .option('--json', 'print JSON')
+    .action(async (options: Parameters<typeof runsCommand>[0]) => {
+      await runsCommand(options, terminal);
+    });
+  runs
+    .command('show')
+    .description('one run: its steps, statuses, durations, errors, metrics')
+    .argument('<runId>', 'id of the run')
+    // --store and --json are the parent's options, read from there: `runs` parses them wherever they appear.
+    .action(async (runId: string, _options: unknown, command: Command) => {
+      await showCommand(runId, command.optsWithGlobals(), terminal);
+    });
+
+  program
+    .command('resume')
+    .description('continue a stored run; finished steps are not run again')
+    .argument('<runId>', 'id of the run')
+    .argument('[file]', 'module of its pipeline (default: the file it was run from)')
+    .option('--store <path>', `SQLite file of the run (default ${DEFAULT_STORE_PATH})`)
+    .option('--force', "resume even though the pipeline's code changed since the run began")
+    .option('--json', 'print events as JSON lines, then the result')
+    .action(async (runId: string, file: string | undefined, options: Parameters<typeof resumeCommand>[2]) => {
+      setExitCode(await resumeCommand(runId, file, options, terminal));
+    });
+
+  return program;
+};
+
+const readVersion = (): string => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../package.json') as { version: string }).version;
+};
+
+/** Rewords core errors whose message speaks of the engine rather than of the command line. */
+const messageOf = (error: Error): string => {
+  if (error instanceof EngineError && error.code === 'RUN_NOT_FOUND') {
+    return `No run '${error.runId ?? '?'}' in the store; list the stored runs with: pipewright runs`;
+  }
+  return error.message;
+};
+
+const isUsageError = (error: unknown): error is Error =>
+  error instanceof CliError || error instanceof PipelineDefinitionError || error instanceof ParameterError || error instanceof EngineError;
+
+/**
+ * Runs the `pipewright` command line and resolves with the process's exit code: 0 success,
+ * 1 failed run, 2 usage or definition error, 130 run stopped by Ctrl-C.
+ *
+ * @param argv - `process.argv` as node gives it (the first two entries are skipped).
+ */
+export const main = async (argv: readonly string[], terminal: Terminal = process): Promise<number> => {
+  let exitCode: number = ExitCode.Success;
+  const program = buildProgram(terminal, (code) => {
+    exitCode = code;
+  });
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (or the help) already.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? ExitCode.Success : ExitCode.Usage;
+    }
+    const usage = isUsageError(error);
+    const message = error instanceof Error ? messageOf(error) : String(error);
+    terminal.stderr.write(`pipewright: ${usage ? message : `unexpected error: ${message}`}\n`);
+    if (verbose) {
+      terminal.stderr.write(`${error instanceof Error ? (error.stack ?? message) : message}\n`);
+      const cause = error instanceof Error ? error.cause : undefined;
+      if (cause instanceof Error) terminal.stderr.write(`caused by: ${cause.stack ?? cause.message}\n`);
+    } else if (!usage) {
+      terminal.stderr.write('Run again with --verbose for the stack trace.\n');
+    }
+    return usage ? ExitCode.Usage : ExitCode.Failed;
+  }
+};

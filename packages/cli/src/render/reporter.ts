@@ -1,0 +1,21 @@
+import type { RunHandle, RunResult } from '@pipewright/core';
+
+/** What the run's header says about it. */
+export interface RunHeader {
+  readonly pipeline: string;
+  readonly version: string;
+  /** Where the run is kept, when it is kept at all. */
+  readonly storePath: string | undefined;
+}
+
+/** Shows a run as it goes: live view, plain lines or JSON lines. */
+export interface Reporter {
+  /** Subscribes to the run; called in the same tick as `engine.start()` so no event is missed. */
+  attach(run: RunHandle, header: RunHeader): void;
+  /** A message from the CLI itself (e.g. "stopping…"), outside the event stream. */
+  notice(message: string): void;
+  /** Shows the final result once the run has ended. */
+  finish(result: RunResult): void;
+  /** Leaves the terminal tidy when the process is about to exit at once. */
+  abandon(): void;
+}
