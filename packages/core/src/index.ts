@@ -95,3 +95,8 @@ export type { StepStatuses } from './operators/step-statuses';
 export { progress } from './operators/progress';
 export type { Progress } from './operators/progress';
 export { whenStep } from './operators/when-step';
+
+// Graph pictures
+export { toMermaid } from './graph/to-mermaid';
+export { toDot } from './graph/to-dot';
+export type { GraphStatuses } from './graph/status-colours';

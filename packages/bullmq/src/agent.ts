@@ -1,0 +1,248 @@
+import { hostname } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
+import { createStepContext, findUnserializable, registry, scanPipeline, StepError } from '@pipewright/core';
+import type { Constructor, StepContext, StepErrorCode, StepRequest } from '@pipewright/core';
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { nanoid } from 'nanoid';
+import { container as rootContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { closeClient, DEFAULT_CONNECT_TIMEOUT_MS, describeConnection, openClient, whenReady } from './connection';
+import type { RedisConnection } from './connection';
+import { DistributedError } from './errors';
+import { channelNames, checkQueueName, DEFAULT_PREFIX, parseStepRequest, toErrorInfo } from './protocol';
+import type { AbortNotice, ControllerReply, JobResult } from './protocol';
+import { RemoteStepChannel } from './remote-step-channel';
+import type { ReplyBroker } from './remote-step-channel';
+
+/** Options of {@link Agent.start}. */
+export interface AgentOptions {
+  /** How to reach Redis. */
+  readonly connection: RedisConnection;
+  /** Queues this agent serves. */
+  readonly queues: readonly string[];
+  /**
+   * Modules that declare the `@Pipeline` and `@Task` classes this agent runs, resolved from the
+   * working directory and loaded once at start. Job payloads never name code: an agent runs
+   * only what these modules registered.
+   */
+  readonly modules?: readonly string[];
+  /** Steps run at once, per queue. Default 1. */
+  readonly concurrency?: number;
+  /** How long a taken job stays locked without renewal before another agent may re-run it. BullMQ default 30 000 ms. */
+  readonly lockDuration?: number;
+  /** How often this agent looks for stalled jobs (jobs of dead agents). BullMQ default 30 000 ms. */
+  readonly stalledInterval?: number;
+  /** The agent's id in events and logs. Default `<host>:<pid>:<random>`. */
+  readonly id?: string;
+  /** BullMQ key prefix; the controller's executor must use the same. Default `'pipewright'`. */
+  readonly prefix?: string;
+  /** Container that resolves pipelines and tasks (each job gets a child). Default tsyringe's root. */
+  readonly container?: DependencyContainer;
+  /** How long `start` waits for Redis before it fails with `REDIS_UNAVAILABLE`. Default 5 000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+type Work = (ctx: StepContext) => unknown;
+
+const STEP_ERROR_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
+
+/**
+ * Serves execution queues: takes step attempts from BullMQ and runs them with the pipelines and
+ * tasks its modules registered.
+ *
+ * ```ts
+ * const agent = await Agent.start({ connection, queues: ['gpu'], modules: ['./dist/pipelines.js'] });
+ * await agent.close(); // lets running steps finish
+ * ```
+ */
+export class Agent {
+  private readonly workers: Worker[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private readonly replies = new Map<string, (reply: ControllerReply) => void>();
+  private readonly client: ReturnType<typeof openClient>;
+  private readonly subscriber: ReturnType<typeof openClient>;
+  private readonly names: ReturnType<typeof channelNames>;
+  private readonly container: DependencyContainer;
+  private readonly broker: ReplyBroker;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    /** This agent's id, as it appears in events (`agent`) and logs. */
+    readonly id: string,
+    private readonly options: AgentOptions,
+  ) {
+    this.names = channelNames(options.prefix ?? DEFAULT_PREFIX);
+    this.container = options.container ?? rootContainer;
+    this.client = openClient(options.connection);
+    this.subscriber = openClient(options.connection);
+    this.broker = {
+      agent: id,
+      client: this.client,
+      names: this.names,
+      awaitReply: (rid, signal) => this.awaitReply(rid, signal),
+    };
+  }
+
+  /**
+   * Loads `modules`, connects, and serves `queues`. Rejects with `MODULE_LOAD_FAILED`,
+   * `INVALID_QUEUE`, `INVALID_OPTION` or `REDIS_UNAVAILABLE` (nothing is left running then).
+   */
+  static async start(options: AgentOptions): Promise<Agent> {
+    const queues = [...new Set(options.queues)].map(checkQueueName);
+    if (queues.length === 0) throw new DistributedError('INVALID_OPTION', 'An agent needs at least one queue to serve.');
+    const concurrency = options.concurrency ?? 1;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new DistributedError('INVALID_OPTION', `concurrency must be an integer ≥ 1, got ${String(concurrency)}.`);
+    for (const module of options.modules ?? []) {
+      const path = resolvePath(process.cwd(), module);
+      try {
+        require(path);
+      } catch (error) {
+        throw new DistributedError('MODULE_LOAD_FAILED', `Agent could not load module '${module}' (${path}): ${toErrorInfo(error).message}`, { cause: error });
+      }
+    }
+    const agent = new Agent(options.id ?? `${hostname()}:${process.pid}:${nanoid(6)}`, options);
+    try {
+      await agent.listen(queues, concurrency);
+    } catch (error) {
+      await agent.close();
+      throw error;
+    }
+    return agent;
+  }
+
+  /** Stops taking jobs, lets running steps finish, then closes every connection. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled(this.workers.map((worker) => worker.close()));
+      await Promise.all([closeClient(this.subscriber), closeClient(this.client)]);
+    })();
+    return this.closing;
+  }
+
+  private async listen(queues: string[], concurrency: number): Promise<void> {
+    const { connection, lockDuration, stalledInterval, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = this.options;
+    const where = describeConnection(connection);
+    await Promise.all([whenReady(this.client, connectTimeoutMs, where), whenReady(this.subscriber, connectTimeoutMs, where)]);
+    this.subscriber.on('message', (channel: string, text: string) => this.onControl(channel, text));
+    await this.subscriber.subscribe(this.names.abort, this.names.agent(this.id));
+    for (const queue of queues) {
+      const worker = new Worker(queue, (job: Job) => this.process(job), {
+        connection: { ...connection },
+        prefix: this.options.prefix ?? DEFAULT_PREFIX,
+        concurrency,
+        name: this.id,
+        ...(lockDuration !== undefined ? { lockDuration } : {}),
+        ...(stalledInterval !== undefined ? { stalledInterval } : {}),
+        autorun: false,
+      });
+      worker.on('error', () => undefined);
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    for (const worker of this.workers) void worker.run().catch(() => undefined);
+  }
+
+  private onControl(channel: string, text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (channel === this.names.abort) {
+      const { jobId, reason } = message as AbortNotice;
+      this.running.get(jobId)?.abort(this.abortReason(reason));
+    } else {
+      const reply = message as ControllerReply;
+      this.replies.get(reply.rid)?.(reply);
+    }
+  }
+
+  /** What `ctx.signal.reason` is on the agent: a `StepError` when the controller sent one. */
+  private abortReason(reason: { message: string; code?: string }, step = ''): Error {
+    if (reason.code !== undefined && STEP_ERROR_CODES.has(reason.code)) return new StepError(reason.code as StepErrorCode, step, reason.message);
+    return new Error(reason.message);
+  }
+
+  private awaitReply(rid: string, signal: AbortSignal): Promise<ControllerReply> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.replies.delete(rid);
+        reject(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.replies.set(rid, (reply) => {
+        this.replies.delete(rid);
+        signal.removeEventListener('abort', onAbort);
+        resolve(reply);
+      });
+    });
+  }
+
+  private async process(job: Job): Promise<JobResult> {
+    const jobId = job.id ?? '';
+    const abort = new AbortController();
+    // Registered before the abort mark is read: an abort published meanwhile is not missed.
+    this.running.set(jobId, abort);
+    const step = typeof (job.data as { step?: unknown })?.step === 'string' ? (job.data as { step: string }).step : '(unknown)';
+    const channel = new RemoteStepChannel(job, step, this.broker, abort.signal);
+    try {
+      const mark = await this.client.get(this.names.abortKey(jobId));
+      if (mark !== null) abort.abort(this.abortReason(JSON.parse(mark) as { message: string; code?: string }, step));
+      const request = parseStepRequest(job.data);
+      const work = this.resolveWork(request);
+      abort.signal.throwIfAborted();
+      void channel.send({ t: 'started' });
+      const output = await work(createStepContext(request, channel));
+      const problem = findUnserializable(output);
+      if (problem !== undefined) {
+        throw new StepError(
+          'NOT_SERIALIZABLE',
+          request.step,
+          `Step '${request.step}' returned an output that cannot travel from the agent: ${problem.path} ${problem.reason}. ` +
+            'Outputs must be JSON-serializable; put large or binary data in artifacts (ctx.artifacts.put).',
+        );
+      }
+      await channel.flush();
+      return { output };
+    } catch (error) {
+      const info = toErrorInfo(error);
+      await channel.send({ t: 'error', error: info });
+      throw new Error(info.message);
+    } finally {
+      this.running.delete(jobId);
+    }
+  }
+
+  /** The code a request names, found only among registered classes. */
+  private resolveWork(request: StepRequest): Work {
+    const { template, pipeline, step } = request;
+    if (template !== undefined) {
+      const target = template.kind === 'task' ? registry.find('task', template.name, template.version) : undefined;
+      if (target === undefined) {
+        const known = registry.list('task').map((entry) => `${entry.name}@${entry.version}`);
+        throw new DistributedError(
+          'UNKNOWN_TEMPLATE',
+          `Agent ${this.id} has no @Task '${template.name}@${template.version}' for step '${step}' (it knows: ${known.join(', ') || 'none'}). Load the module that declares it with the agent's modules.`,
+        );
+      }
+      return (ctx) => (this.container.createChildContainer().resolve(target) as { execute(ctx: StepContext): unknown }).execute(ctx);
+    }
+    const target: Constructor | undefined = registry.find('pipeline', pipeline.name, pipeline.version);
+    if (target === undefined) {
+      const known = registry.list('pipeline').map((entry) => `${entry.name}@${entry.version}`);
+      throw new DistributedError(
+        'UNKNOWN_PIPELINE',
+        `Agent ${this.id} has no @Pipeline '${pipeline.name}@${pipeline.version}' (it knows: ${known.join(', ') || 'none'}). Load the module that declares it with the agent's modules.`,
+      );
+    }
+    const node = scanPipeline(target).graph.get(step);
+    if (node === undefined || node.body.kind !== 'method') {
+      throw new DistributedError('UNKNOWN_STEP', `Pipeline '${pipeline.name}@${pipeline.version}' has no method step '${step}' on agent ${this.id}.`);
+    }
+    const method = node.body.method;
+    return (ctx) => (this.container.createChildContainer().resolve(target) as Record<string, (ctx: StepContext) => unknown>)[method]?.(ctx);
+  }
+}
