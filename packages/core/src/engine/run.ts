@@ -654,7 +654,9 @@ export class Run implements RunHandle {
     const { node } = state;
     let finalStatus = status;
     let finalError = error;
-    const tentative = (): StepResult => ({ ...state.result, status: finalStatus, output, error: finalError, endedAt: Date.now() });
+    // One end time for every after-callback and the recorded result: they all see the same result.
+    const endedAt = Date.now();
+    const tentative = (): StepResult => ({ ...state.result, status: finalStatus, output, error: finalError, endedAt });
     const after: Array<[string, () => unknown]> = [];
     if (node.options.postExecute) after.push(['postExecute', () => node.options.postExecute?.(this.callbackContext(state), tentative())]);
     for (const hook of this.definition.afterStep) {
@@ -670,11 +672,11 @@ export class Run implements RunHandle {
         finalError = toErrorInfo(verdict);
       }
     }
-    this.finish(state, finalStatus, isSuccess(finalStatus) ? output : undefined, finalError);
+    this.finish(state, finalStatus, isSuccess(finalStatus) ? output : undefined, finalError, endedAt);
   }
 
   /** Records a terminal status, publishes it, and moves the DAG on. */
-  private finish(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): void {
+  private finish(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined, endedAt = Date.now()): void {
     if (isTerminal(state.result.status)) return;
     const { result, node } = state;
     const previous = result.status;
@@ -692,7 +694,7 @@ export class Run implements RunHandle {
     result.status = status;
     result.output = output;
     result.error = error;
-    result.endedAt = Date.now();
+    result.endedAt = endedAt;
     state.abort = undefined;
     this.store.saveStep(this.id, state.name, result);
     if (isSuccess(status)) this.emitStep(state, { type: status === 'cached' ? 'step.cached' : 'step.succeeded', output });
