@@ -434,6 +434,13 @@ describe('a pipeline that cannot run is refused before anything starts', () => {
       expect(error.message).toContain("'evaluate'");
     });
 
+    it.each(['toString', 'constructor', 'hasOwnProperty'])('does not take the inherited Object member %p for a declared parameter', async (name) => {
+      const error = await refuseParameters(WithParams, { params: { [name]: 1 } });
+      expect(error).toMatchObject({ code: 'UNKNOWN_PARAMETER', parameter: name });
+      const stepError = await refuseParameters(WithParams, { params: { [`train.${name}`]: 1 } });
+      expect(stepError).toMatchObject({ code: 'UNKNOWN_PARAMETER', parameter: `train.${name}`, step: 'train' });
+    });
+
     it('says so when the pipeline declares no parameters', async () => {
       const definition = definePipeline({ name: 'defs-no-params' }).addFunctionStep('only', work('only')).build();
       const error = await refuseParameters(definition, { params: { anything: 1 } });

@@ -43,7 +43,8 @@ export const resolveRunParams = (definition: PipelineDefinition, given: Params =
   for (const [parameter, value] of Object.entries(given)) {
     const dot = parameter.indexOf('.');
     if (dot < 0) {
-      if (!(parameter in definition.params)) {
+      // Own keys only: `toString` or `constructor` are Object members, not declared parameters.
+      if (!Object.hasOwn(definition.params, parameter)) {
         throw new ParameterError(
           'UNKNOWN_PARAMETER',
           `Pipeline '${definition.name}' has no parameter '${parameter}'. Declared: ${declaredPipeline.join(', ') || '(none)'}.`,
@@ -67,7 +68,7 @@ export const resolveRunParams = (definition: PipelineDefinition, given: Params =
     }
     const declared = node.declaredParams;
     if (declared !== undefined) {
-      if (!(name in declared)) {
+      if (!Object.hasOwn(declared, name)) {
         const names = Object.keys(declared);
         throw new ParameterError(
           'UNKNOWN_PARAMETER',
