@@ -7,9 +7,7 @@ export type CliErrorCode =
   | 'UNKNOWN_PIPELINE'
   | 'BAD_PARAM'
   | 'BAD_OPTION'
-  | 'STORE_UNAVAILABLE'
-  | 'MODULE_UNKNOWN'
-  | 'FORMAT_UNAVAILABLE';
+  | 'MODULE_UNKNOWN';
 
 /**
  * A usage error of the `pipewright` command: its message is the one line shown to the user

@@ -11,5 +11,5 @@ export { parseParams } from './parse-params';
 export { loadModule, loadPipeline } from './load-pipelines';
 export type { ExportedPipeline, LoadedPipeline } from './load-pipelines';
 export { toAscii } from './render/ascii-graph';
-export { GRAPH_FORMATS, renderGraph } from './render/graph-formats';
+export { GRAPH_FORMATS, isGraphFormat, renderGraph } from './render/graph-formats';
 export type { GraphFormat } from './render/graph-formats';

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { EngineError, ParameterError, PipelineDefinitionError } from '@pipewright/core';
+import { EngineError, PipewrightError, StepError } from '@pipewright/core';
 import { graphCommand } from './commands/graph-command';
 import { resumeCommand } from './commands/resume-command';
 import { runCommand } from './commands/run-command';
@@ -29,6 +29,7 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('--store <path>', `SQLite file that keeps the run (default ${DEFAULT_STORE_PATH})`)
     .option('--memory', 'keep the run in memory only')
     .option('--json', 'print events as JSON lines, then the result')
+    .option('--plain', 'one line per event, even on a terminal')
     .action(async (file: string, pipeline: string | undefined, options: Parameters<typeof runCommand>[2]) => {
       setExitCode(await runCommand(file, pipeline, options, terminal));
     });
@@ -71,6 +72,7 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('--store <path>', `SQLite file of the run (default ${DEFAULT_STORE_PATH})`)
     .option('--force', "resume even though the pipeline's code changed since the run began")
     .option('--json', 'print events as JSON lines, then the result')
+    .option('--plain', 'one line per event, even on a terminal')
     .action(async (runId: string, file: string | undefined, options: Parameters<typeof resumeCommand>[2]) => {
       setExitCode(await resumeCommand(runId, file, options, terminal));
     });
@@ -91,8 +93,13 @@ const messageOf = (error: Error): string => {
   return error.message;
 };
 
+/**
+ * Errors that mean "nothing ran because of what was asked": the CLI's own, and core's or a
+ * store's (definition, parameter, unknown run, unreadable database). A step's error is not one:
+ * it ends a run, which reports it.
+ */
 const isUsageError = (error: unknown): error is Error =>
-  error instanceof CliError || error instanceof PipelineDefinitionError || error instanceof ParameterError || error instanceof EngineError;
+  error instanceof CliError || (error instanceof PipewrightError && !(error instanceof StepError));
 
 /**
  * Runs the `pipewright` command line and resolves with the process's exit code: 0 success,

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { MemoryStore } from '@pipewright/core';
 import type { RunStore } from '@pipewright/core';
 import { CliError } from './errors';
@@ -21,22 +20,11 @@ export interface OpenedStore {
   readonly path: string | undefined;
 }
 
-type SqliteStoreClass = new (options: { path: string }) => RunStore;
-
 /**
- * `@pipewright/sqlite`'s `SqliteStore`, or `undefined` while that package does not export it.
- * Required lazily so that commands which never open a durable store do not load SQLite.
- */
-const sqliteStoreClass = (): SqliteStoreClass | undefined => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exported = (require('@pipewright/sqlite') as Record<string, unknown>)['SqliteStore'];
-  return typeof exported === 'function' ? (exported as SqliteStoreClass) : undefined;
-};
-
-/**
- * Opens the store a command works on: memory with `--memory`, else the SQLite file.
- * `durableOnly` commands (`runs`, `resume`) refuse a memory store: it would be empty.
- * Throws `CliError` (`STORE_UNAVAILABLE`, `BAD_OPTION`).
+ * Opens the store a command works on: memory with `--memory`, else the SQLite file (its
+ * folder is created when missing). `durableOnly` commands (`runs`, `resume`) refuse a memory
+ * store, which would be empty. Throws `CliError` (`BAD_OPTION`), or `SqliteStoreError` for a
+ * file that is not a usable database.
  */
 export const openStore = (options: StoreOptions, durableOnly = false): OpenedStore => {
   if (options.memory === true) {
@@ -44,14 +32,9 @@ export const openStore = (options: StoreOptions, durableOnly = false): OpenedSto
     if (durableOnly) throw new CliError('BAD_OPTION', 'A memory store keeps nothing between commands; drop --memory.');
     return { store: new MemoryStore(), path: undefined };
   }
-  const SqliteStore = sqliteStoreClass();
-  if (SqliteStore === undefined) {
-    if (durableOnly || options.store !== undefined) {
-      throw new CliError('STORE_UNAVAILABLE', 'No durable store: @pipewright/sqlite does not export SqliteStore in this installation; run with --memory.');
-    }
-    return { store: new MemoryStore(), path: undefined };
-  }
+  // Required here rather than imported: `graph` and memory runs never load SQLite.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SqliteStore } = require('@pipewright/sqlite') as typeof import('@pipewright/sqlite');
   const path = resolve(options.store ?? DEFAULT_STORE_PATH);
-  mkdirSync(dirname(path), { recursive: true });
   return { store: new SqliteStore({ path }), path };
 };

@@ -10,6 +10,8 @@ import type { Reporter, RunHeader } from '../render/reporter';
 export interface DisplayOptions {
   /** Events as JSON lines, then the result. */
   readonly json?: boolean;
+  /** One plain line per event even on a terminal. */
+  readonly plain?: boolean;
 }
 
 /** What a run is shown on; the process's streams by default. */
@@ -23,7 +25,7 @@ const FORCED_EXIT = 130;
 
 const chooseReporter = (options: DisplayOptions, terminal: Terminal): Reporter => {
   if (options.json === true) return new JsonReporter(terminal.stdout, terminal.stderr);
-  if (terminal.stdout.isTTY === true) return new LiveView(terminal.stdout);
+  if (terminal.stdout.isTTY === true && options.plain !== true) return new LiveView(terminal.stdout);
   return new PlainReporter(terminal.stdout);
 };
 

@@ -1,6 +1,6 @@
 import { loadPipeline } from '../load-pipelines';
 import { CliError } from '../errors';
-import { GRAPH_FORMATS, renderGraph } from '../render/graph-formats';
+import { GRAPH_FORMATS, isGraphFormat, renderGraph } from '../render/graph-formats';
 import type { Terminal } from './drive-run';
 
 /** Options of `pipewright graph`. */
@@ -13,7 +13,7 @@ export interface GraphCommandOptions {
 export const graphCommand = (file: string, pipelineName: string | undefined, options: GraphCommandOptions, terminal: Terminal): void => {
   const format = options.format ?? 'ascii';
   // Checked before loading the file: a typo in the format should not cost a compile.
-  if (!(GRAPH_FORMATS as readonly string[]).includes(format)) {
+  if (!isGraphFormat(format)) {
     throw new CliError('BAD_OPTION', `Unknown graph format '${format}': use one of ${GRAPH_FORMATS.join(', ')}.`);
   }
   const pipeline = loadPipeline(file, pipelineName);

@@ -1,4 +1,4 @@
-import * as core from '@pipewright/core';
+import { toDot, toMermaid } from '@pipewright/core';
 import type { PipelineDefinition } from '@pipewright/core';
 import { CliError } from '../errors';
 import { toAscii } from './ascii-graph';
@@ -9,31 +9,15 @@ export const GRAPH_FORMATS = ['ascii', 'mermaid', 'dot'] as const;
 /** One of {@link GRAPH_FORMATS}. */
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
-type Renderer = (definition: PipelineDefinition) => string;
+/** `true` for a format `pipewright graph` knows. */
+export const isGraphFormat = (format: string): format is GraphFormat => (GRAPH_FORMATS as readonly string[]).includes(format);
 
 /**
- * Core's renderer of that name, looked up at run time: Mermaid and DOT belong to
- * `@pipewright/core` (`toMermaid`, `toDot`), and a core without them leaves the CLI usable.
- */
-const coreRenderer = (name: 'toMermaid' | 'toDot'): Renderer | undefined => {
-  const exported = (core as unknown as Record<string, unknown>)[name];
-  return typeof exported === 'function' ? (exported as Renderer) : undefined;
-};
-
-/**
- * The pipeline's DAG in the given format. Throws `CliError` (`BAD_OPTION` for an unknown
- * format, `FORMAT_UNAVAILABLE` when core does not provide the renderer).
+ * The pipeline's DAG as text: `ascii` for a terminal (drawn here), `mermaid` and `dot` by
+ * core's renderers. Throws `CliError` (`BAD_OPTION`) for an unknown format.
  */
 export const renderGraph = (definition: PipelineDefinition, format: string): string => {
-  if (format === 'ascii') return toAscii(definition);
-  if (format !== 'mermaid' && format !== 'dot') {
-    throw new CliError('BAD_OPTION', `Unknown graph format '${format}': use one of ${GRAPH_FORMATS.join(', ')}.`);
-  }
-  const name = format === 'mermaid' ? 'toMermaid' : 'toDot';
-  const render = coreRenderer(name);
-  if (render === undefined) {
-    throw new CliError('FORMAT_UNAVAILABLE', `This @pipewright/core does not provide ${name}; use --format ascii.`);
-  }
-  const text = render(definition);
+  if (!isGraphFormat(format)) throw new CliError('BAD_OPTION', `Unknown graph format '${format}': use one of ${GRAPH_FORMATS.join(', ')}.`);
+  const text = format === 'ascii' ? toAscii(definition) : format === 'mermaid' ? toMermaid(definition.graph) : toDot(definition.graph);
   return text.endsWith('\n') ? text : `${text}\n`;
 };

@@ -129,7 +129,8 @@ export class LiveView implements Reporter {
   }
 
   private render(board: RunBoard): string {
-    const width = Math.max(40, this.out.columns ?? 80);
+    // A pseudo-terminal without a size reports 0 columns.
+    const width = Math.max(40, this.out.columns || 100);
     const rows = ordered(board);
     const labelWidth = Math.min(32, Math.max(...rows.map((row) => row.label.length + row.depth * 2), 4));
     const lines = [this.paint('bold', `${board.pipeline}@${board.version}`) + this.paint('gray', ` · run ${board.runId}`)];
