@@ -17,7 +17,9 @@ export const describeConnection = (connection: RedisConnection): string =>
  * reconnects by itself, and callers learn of an outage through {@link whenReady}.
  */
 export const openClient = (connection: RedisConnection): Redis & { lastError?: Error } => {
-  const client = new IORedis({ ...connection, maxRetriesPerRequest: null }) as Redis & { lastError?: Error };
+  // A short disconnectTimeout: ioredis arms it even for a socket that is already closed (Redis
+  // down), and the timer alone would keep the process alive for its default 2 s.
+  const client = new IORedis({ disconnectTimeout: 200, ...connection, maxRetriesPerRequest: null }) as Redis & { lastError?: Error };
   client.on('error', (error: Error) => (client.lastError = error));
   return client;
 };
