@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { TestScheduler } from 'rxjs/testing';
-import { PipelineGraph, ofStep, ofType, progress, stepStatuses, whenStep } from '@pipewright/core';
-import type { PipelineEvent, PipelineEventType, StepNode } from '@pipewright/core';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { Engine, Pipeline, PipelineGraph, Step, ofStep, ofType, progress, stepStatuses, whenStep } from '@pipewright/core';
+import type { PipelineEvent, PipelineEventType, StepContext, StepNode } from '@pipewright/core';
 
 /** A step event with only the fields that matter here. */
 const step = (type: PipelineEventType, name: string, extra: Record<string, unknown> = {}): PipelineEvent =>
@@ -215,5 +216,43 @@ describe('whenStep', () => {
     scheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('sn|', values).pipe(whenStep(['prep', 'a'], 'succeeded'))).toBe('-(n|)', values);
     });
+  });
+});
+
+describe('the operators on a real run', () => {
+  @Pipeline({ name: 'operated' })
+  class Operated {
+    @Step()
+    prepare(ctx: StepContext) {
+      ctx.metric('rows', 3);
+      return 3;
+    }
+
+    @Step({ parents: ['prepare'] })
+    train() {
+      throw new Error('diverged');
+    }
+
+    @Step({ parents: ['train'] })
+    evaluate() {
+      return 'never';
+    }
+  }
+
+  it('ends progress at every step done, statuses at each step’s final status, and whenStep empty for a step that failed', async () => {
+    const run = new Engine().start(Operated);
+    const counts = lastValueFrom(run.events$.pipe(progress(run.graph), toArray()));
+    const statuses = lastValueFrom(run.events$.pipe(stepStatuses()));
+    const metrics = lastValueFrom(run.events$.pipe(ofStep('prepare'), ofType('step.metric'), toArray()));
+    const trained = firstValueFrom(run.events$.pipe(whenStep('train', 'succeeded')), { defaultValue: undefined });
+    const failed = firstValueFrom(run.events$.pipe(whenStep('train', ['failed', 'aborted'])));
+    await run.result;
+    const all = await counts;
+    expect(all[0]).toEqual({ total: 3, done: 0, succeeded: 0, failed: 0, skipped: 0, running: 0 });
+    expect(all[all.length - 1]).toEqual({ total: 3, done: 3, succeeded: 1, failed: 1, skipped: 1, running: 0 });
+    expect(await statuses).toEqual({ prepare: 'succeeded', train: 'failed', evaluate: 'skipped' });
+    expect((await metrics).map((event) => [event.name, event.value])).toEqual([['rows', 3]]);
+    expect(await trained).toBeUndefined();
+    expect(await failed).toMatchObject({ type: 'step.failed', step: 'train', error: { message: 'diverged' } });
   });
 });

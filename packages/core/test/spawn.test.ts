@@ -424,3 +424,78 @@ describe('ctx.spawn', () => {
     });
   });
 });
+
+// The pattern as README.md shows it, word for word.
+describe('the "rerun until good enough" pattern of the README', () => {
+  @Task({ name: 'train', params: { lr: 0.001, epochs: 5 } })
+  class Train {
+    async execute(ctx: StepContext<{ lr: number; epochs: number }>) {
+      // Stands in for real training: more epochs and a larger learning rate score higher here.
+      const accuracy = Math.min(0.99, 0.5 + ctx.params.epochs * 0.02 + Math.log10(ctx.params.lr * 1000) * 0.1);
+      return { accuracy };
+    }
+  }
+
+  @Pipeline({ name: 'until-good-enough', params: { target: 0.9, maxRounds: 6 } })
+  class UntilGoodEnough {
+    @Step()
+    async tune(ctx: StepContext) {
+      const target = ctx.pipeline.params.target as number;
+      let params = { lr: 0.001, epochs: 5 };
+      for (let round = 1; round <= (ctx.pipeline.params.maxRounds as number); round++) {
+        const { accuracy } = await ctx.spawn(Train, { name: `train-${round}`, params });
+        ctx.metric('accuracy', accuracy);
+        if (accuracy >= target) return { round, accuracy, params };
+        params = { lr: params.lr * 3, epochs: params.epochs + 5 }; // adjust, and go again
+      }
+      throw new Error(`no model reached ${target}`);
+    }
+  }
+
+  it('spawns training rounds with adjusted params until the metric is good enough, then stops spawning', async () => {
+    const run = new Engine().start(UntilGoodEnough);
+    const events = collect(run.events$);
+    const result = await run.result;
+    expect(result.status).toBe('succeeded');
+    const tuned = result.steps.tune?.output as { round: number; accuracy: number; params: { lr: number; epochs: number } };
+    expect(tuned).toMatchObject({ round: 4, accuracy: 0.99, params: { epochs: 20 } });
+    expect(tuned.params.lr).toBeCloseTo(0.027, 6);
+    expect(Object.keys(result.steps).sort()).toEqual(['train-1', 'train-2', 'train-3', 'train-4', 'tune']);
+    expect((result.steps['train-1']?.output as { accuracy: number }).accuracy).toBeCloseTo(0.6);
+    expect((result.steps['train-3']?.output as { accuracy: number }).accuracy).toBeLessThan(0.9);
+    expect(events.filter((event) => event.type === 'step.metric').map((event) => event.step)).toEqual(['tune', 'tune', 'tune', 'tune']);
+    expect(run.graph.childrenOf('tune')).toEqual(['train-1', 'train-2', 'train-3', 'train-4']);
+  });
+
+  it('fails the controller, and the run, when no round gets there', async () => {
+    const result = await new Engine().run(UntilGoodEnough, { params: { target: 1, maxRounds: 3 } });
+    expect(result.status).toBe('failed');
+    expect(result.steps.tune?.error?.message).toBe('no model reached 1');
+    expect(Object.keys(result.steps).filter((name) => name.startsWith('train-'))).toEqual(['train-1', 'train-2', 'train-3']);
+  });
+
+  it('works as a loop over engine.run too, one whole run per round', async () => {
+    @Pipeline({ name: 'training-pipeline', params: { lr: 0.001 } })
+    class TrainingPipeline {
+      @Step({ template: Train, params: { lr: '${pipeline.lr}', epochs: 10 } })
+      train!: Train;
+
+      @Step({ parents: ['train'] })
+      evaluate(ctx: StepContext) {
+        return { accuracy: ctx.parents.train.accuracy as number };
+      }
+    }
+
+    const engine = new Engine();
+    let lr = 0.001;
+    let result = await engine.run(TrainingPipeline, { params: { lr } });
+    while ((result.steps.evaluate?.output as { accuracy: number }).accuracy < 0.9 && lr < 1) {
+      lr *= 3;
+      result = await engine.run(TrainingPipeline, { params: { lr } });
+    }
+
+    expect(lr).toBeCloseTo(0.243, 6);
+    expect((result.steps.evaluate?.output as { accuracy: number }).accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(result.status).toBe('succeeded');
+  });
+});
