@@ -1,0 +1,39 @@
+import { PipewrightError } from '@pipewright/core';
+
+/** Codes of {@link SqliteStoreError}. */
+export type SqliteStoreErrorCode =
+  /** The database was written by a newer `@pipewright/sqlite` than this one. */
+  | 'SCHEMA_TOO_NEW'
+  /** A migration failed; the database was left at its previous version. */
+  | 'MIGRATION_FAILED'
+  /** A value cannot be stored as JSON without changing it. */
+  | 'NOT_SERIALIZABLE'
+  /** A step was saved for a run that was never begun. */
+  | 'UNKNOWN_RUN'
+  /** The store was used after `close()`. */
+  | 'STORE_CLOSED'
+  /** The options cannot describe a durable database (for example `path: ':memory:'`). */
+  | 'INVALID_OPTION';
+
+/** Everything `@pipewright/sqlite` throws, with a stable `code`. */
+export class SqliteStoreError extends PipewrightError {
+  static override readonly kind = 'SqliteStoreError';
+  declare readonly code: SqliteStoreErrorCode;
+  /** The database file concerned. */
+  readonly path: string | undefined;
+  /** For `SCHEMA_TOO_NEW`: the schema version found in the file. */
+  readonly foundVersion: number | undefined;
+  /** For `SCHEMA_TOO_NEW` and `MIGRATION_FAILED`: the newest schema version this package knows. */
+  readonly supportedVersion: number | undefined;
+
+  constructor(
+    code: SqliteStoreErrorCode,
+    message: string,
+    context: { path?: string; foundVersion?: number; supportedVersion?: number; cause?: unknown } = {},
+  ) {
+    super(code, message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.path = context.path;
+    this.foundVersion = context.foundVersion;
+    this.supportedVersion = context.supportedVersion;
+  }
+}

@@ -1,0 +1,385 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  ArtifactRef,
+  CacheEntry,
+  ErrorInfo,
+  HistoryQuery,
+  PipelineEvent,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  RunSummary,
+  StepResult,
+  StoredRun,
+} from '@pipewright/core';
+import { SqliteStoreError } from './errors';
+import { assertSupported, migrate, migrations } from './migrations';
+import type { CacheRow, RunRow, StepRow } from './rows';
+import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
+import { SqliteArtifactStore } from './sqlite-artifact.store';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file; its folder is created when missing. */
+  readonly path: string;
+  /** Folder of the artifact blobs. Default: `<path>.artifacts` beside the database. */
+  readonly artifactsDir?: string;
+  /** How long a write waits for another process's write to finish before failing. Default 5 000 ms. */
+  readonly busyTimeoutMs?: number;
+  /**
+   * `'normal'` (default): a commit survives the process being killed at any point; a power
+   * loss may roll back the last commits, never corrupt the file. `'full'`: commits also
+   * survive a power loss, at the cost of an fsync each.
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /**
+   * Which events wait for a commit before the engine may publish them.
+   * - `'outcome'` (default): `run.*` events and every step outcome (`succeeded`, `cached`,
+   *   `failed`, `skipped`, `aborted`), with all the writes before them. Progress events
+   *   (`created`, `queued`, `started`, `retrying`, `waiting`, `log`, `metric`) and their writes
+   *   join the next commit, at the latest when the current turn of the event loop ends. A crash
+   *   can lose only those, and they describe work that `resume()` re-runs anyway.
+   * - `'event'`: every event, one commit each (about three times as many commits per step).
+   */
+  readonly commitEvery?: 'outcome' | 'event';
+}
+
+/** Events that report what `resume()` relies on: a run's start and end, and step outcomes. */
+const OUTCOME_EVENTS: ReadonlySet<string> = new Set([
+  'run.started',
+  'run.succeeded',
+  'run.failed',
+  'run.aborted',
+  'step.succeeded',
+  'step.cached',
+  'step.failed',
+  'step.skipped',
+  'step.aborted',
+]);
+
+type Statement = Database.Statement<unknown[]>;
+
+/** Where a run's journal and step order continue: kept in memory while the run is written. */
+interface RunCounters {
+  seq: number;
+  /** Counts saves; the upsert keeps a step's first, so steps read back in order of first save. */
+  position: number;
+}
+
+const RUN_COLUMNS = 'run_id, pipeline, version, status, params, input, fingerprint, started_at, ended_at, error';
+const STEP_COLUMNS = 'step, position, status, output, attempts, error, started_at, ended_at, metrics, logs, artifacts';
+
+/**
+ * The durable store: runs, steps, the event journal, artifact metadata, cache entries and
+ * run leases in one SQLite file (WAL mode), artifact bytes as content-addressed files beside it.
+ * Several processes may share the file.
+ *
+ * **Write before publish.** The engine saves a state change, journals the event that reports it
+ * (`appendEvent`) and publishes that event, in one synchronous call. This store commits at the
+ * journal write: the run, step and cache writes before an event share its transaction, which
+ * commits before `appendEvent` returns. Which events commit is `commitEvery`: by default the
+ * outcomes that `resume()` relies on (run start and end, every step outcome), so a subscriber
+ * never sees a step finish that a crash could take back; progress events join the next commit,
+ * at the latest when the current turn of the event loop ends. A chain then costs one commit
+ * per step rather than four. Reads, leases and artifact records commit what is pending first.
+ */
+export class SqliteStore implements RunStore {
+  readonly durable = true;
+  readonly artifacts: SqliteArtifactStore;
+  /** Absolute path of the database file. */
+  readonly path: string;
+
+  private readonly db: Database.Database;
+  private readonly upsertRun: Statement;
+  private readonly endRunStatement: Statement;
+  private readonly upsertStep: Statement;
+  private readonly insertEvent: Statement;
+  private readonly upsertCache: Statement;
+  private readonly selectCache: Statement;
+  private readonly selectRun: Statement;
+  private readonly selectSteps: Statement;
+  private readonly selectEvents: Statement;
+  private readonly selectCounters: Statement;
+  private readonly takeLease: Statement;
+  private readonly dropLease: Statement;
+  private readonly insertArtifact: Statement;
+  private readonly historyStatements = new Map<string, Statement>();
+  private readonly commitPending: (event: unknown[] | undefined) => void;
+
+  /** Writes waiting for the event that reports them (see the class comment). */
+  private readonly pending: Array<[Statement, unknown[]]> = [];
+  private flushQueued = false;
+  private readonly commitEveryEvent: boolean;
+  /** A deferred commit that failed: thrown by the next call, never lost. */
+  private deferredError: unknown;
+  /** Journal and step positions of the runs this store is writing, by run id. */
+  private readonly counters = new Map<string, RunCounters>();
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (typeof options?.path !== 'string' || options.path === '' || options.path === ':memory:' || options.path.startsWith('file::memory:')) {
+      throw new SqliteStoreError('INVALID_OPTION', `SqliteStore needs the path of a database file, got ${JSON.stringify(options?.path)}; use MemoryStore for runs that need not outlive the process.`);
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    if (options.commitEvery !== undefined && options.commitEvery !== 'outcome' && options.commitEvery !== 'event') {
+      throw new SqliteStoreError('INVALID_OPTION', `commitEvery must be 'outcome' or 'event', got ${JSON.stringify(options.commitEvery)}.`);
+    }
+    this.commitEveryEvent = options.commitEvery === 'event';
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new SqliteStoreError('INVALID_OPTION', `busyTimeoutMs must be an integer ≥ 0, got ${String(busyTimeoutMs)}.`);
+    }
+    this.path = resolve(options.path);
+    mkdirSync(dirname(this.path), { recursive: true });
+    const db = new Database(this.path, { timeout: busyTimeoutMs });
+    try {
+      // The busy timeout first: switching to WAL and migrating take locks another process may hold.
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      // Before anything changes the file: a newer schema's file is refused untouched.
+      assertSupported(db, migrations, this.path);
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db, migrations, this.path);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.db = db;
+
+    this.upsertRun = db.prepare(
+      `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET pipeline = excluded.pipeline, version = excluded.version, status = excluded.status,
+         params = excluded.params, input = excluded.input, fingerprint = excluded.fingerprint,
+         started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error`,
+    );
+    this.endRunStatement = db.prepare('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?');
+    this.upsertStep = db.prepare(
+      `INSERT INTO steps (run_id, ${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, output = excluded.output, attempts = excluded.attempts,
+         error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at,
+         metrics = excluded.metrics, logs = excluded.logs, artifacts = excluded.artifacts`,
+    );
+    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)');
+    this.upsertCache = db.prepare(
+      `INSERT INTO cache (key, pipeline, step, output, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, step = excluded.step, output = excluded.output,
+         artifacts = excluded.artifacts, created_at = excluded.created_at`,
+    );
+    this.selectCache = db.prepare('SELECT * FROM cache WHERE key = ?');
+    this.selectRun = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`);
+    this.selectSteps = db.prepare(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY position`);
+    this.selectEvents = db.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq').pluck();
+    this.selectCounters = db.prepare(
+      `SELECT (SELECT 1 FROM runs WHERE run_id = @runId) AS found,
+              (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = @runId) AS seq,
+              (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
+    );
+    // One statement, so the check and the take are atomic even without the transaction around it.
+    this.takeLease = db.prepare(
+      `INSERT INTO leases (run_id, owner, expires_at) VALUES (@runId, @owner, @expiresAt)
+       ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE leases.owner = excluded.owner OR leases.expires_at <= @now`,
+    );
+    this.dropLease = db.prepare('DELETE FROM leases WHERE run_id = ? AND owner = ?');
+    this.insertArtifact = db.prepare(
+      'INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+
+    const commit = db.transaction((event: unknown[] | undefined) => {
+      const { pending } = this;
+      for (let index = 0; index < pending.length; index++) {
+        const [statement, params] = pending[index] as [Statement, unknown[]];
+        statement.run(params);
+      }
+      if (event !== undefined) this.insertEvent.run(event);
+    });
+    this.commitPending = (event) => {
+      try {
+        commit.immediate(event);
+      } finally {
+        // Committed, or rolled back and reported to the caller: either way these writes are done with.
+        this.pending.length = 0;
+      }
+    };
+    this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
+  }
+
+  beginRun(run: RunRecord): void {
+    const params = runParams(run);
+    // A resumed run continues its journal and step order where they stopped.
+    const counters = this.countersOf(run.runId, false);
+    this.defer(this.upsertRun, params);
+    this.counters.set(run.runId, counters ?? { seq: 0, position: 0 });
+  }
+
+  saveStep(runId: string, step: string, result: StepResult): void {
+    const counters = this.countersOf(runId, true) as RunCounters;
+    // Encoded now: the engine updates result objects in place.
+    this.defer(this.upsertStep, stepParams(runId, step, ++counters.position, result));
+  }
+
+  endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
+    this.assertOpen();
+    this.defer(this.endRunStatement, [status, endedAt, error === undefined ? null : JSON.stringify(error), runId]);
+  }
+
+  /**
+   * Journals the event. An outcome (or, under `commitEvery: 'event'`, any event) is committed
+   * with every write before it by the time this returns; a progress event joins the next commit.
+   */
+  appendEvent(event: PipelineEvent): void {
+    const counters = this.countersOf(event.runId, true) as RunCounters;
+    const params = eventParams(event, ++counters.seq);
+    // The run's last event: its counters are not needed any more.
+    if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.delete(event.runId);
+    if (!this.commitEveryEvent && !OUTCOME_EVENTS.has(event.type)) this.defer(this.insertEvent, params);
+    else if (this.pending.length === 0) this.insertEvent.run(params);
+    else this.commitPending(params);
+  }
+
+  getRun(runId: string): StoredRun | undefined {
+    this.flush();
+    const row = this.selectRun.get(runId) as RunRow | undefined;
+    if (row === undefined) return undefined;
+    const steps: Record<string, StepResult> = {};
+    for (const stepRow of this.selectSteps.all(runId) as StepRow[]) steps[stepRow.step] = stepFromRow(stepRow);
+    return { run: runFromRow(row), steps };
+  }
+
+  listRuns(query: HistoryQuery = {}): RunSummary[] {
+    const { pipeline, status, limit } = query;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new SqliteStoreError('INVALID_OPTION', `History limit must be an integer ≥ 0, got ${String(limit)}.`);
+    }
+    this.flush();
+    const params: unknown[] = [];
+    if (pipeline !== undefined) params.push(pipeline);
+    if (status !== undefined) params.push(status);
+    params.push(limit ?? -1);
+    const rows = this.historyStatement(pipeline !== undefined, status !== undefined).all(params) as RunRow[];
+    return rows.map((row) => ({
+      runId: row.run_id,
+      pipeline: row.pipeline,
+      version: row.version,
+      status: row.status as RunSummary['status'],
+      startedAt: row.started_at,
+      endedAt: row.ended_at ?? undefined,
+    }));
+  }
+
+  /** The journal of a run: every event the engine published for it, in order. */
+  events(runId: string): PipelineEvent[] {
+    this.flush();
+    return (this.selectEvents.all(runId) as string[]).map((body) => JSON.parse(body) as PipelineEvent);
+  }
+
+  getCache(key: string): CacheEntry | undefined {
+    this.flush();
+    const row = this.selectCache.get(key) as CacheRow | undefined;
+    return row && cacheFromRow(row);
+  }
+
+  putCache(entry: CacheEntry): void {
+    this.assertOpen();
+    this.defer(this.upsertCache, cacheParams(entry));
+  }
+
+  /**
+   * Takes or renews the run's lease in one atomic statement inside an immediate transaction:
+   * of two processes asking at once, one waits for the other's commit and then sees its lease.
+   */
+  acquireLease(runId: string, owner: string, ttlMs: number): boolean {
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new SqliteStoreError('INVALID_OPTION', `A lease's ttlMs must be a positive number, got ${String(ttlMs)}.`);
+    this.flush();
+    const now = Date.now();
+    return this.db.transaction(() => this.takeLease.run({ runId, owner, expiresAt: now + ttlMs, now }).changes === 1).immediate();
+  }
+
+  releaseLease(runId: string, owner: string): void {
+    this.flush();
+    this.dropLease.run(runId, owner);
+  }
+
+  /** Commits what is pending and closes the database. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.flush();
+    } finally {
+      this.closed = true;
+      this.db.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private defer(statement: Statement, params: unknown[]): void {
+    this.pending.push([statement, params]);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // After the current turn's microtasks: a chain of quick steps shares one commit for its progress.
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (this.closed || this.pending.length === 0) return;
+      try {
+        this.commitPending(undefined);
+      } catch (error) {
+        this.deferredError = error;
+      }
+    });
+  }
+
+  /** Commits pending writes now; throws a deferred commit's failure once. */
+  private flush(): void {
+    this.assertOpen();
+    if (this.pending.length > 0) this.commitPending(undefined);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
+    if (this.deferredError !== undefined) {
+      const error = this.deferredError;
+      this.deferredError = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The counters of a run, read from the database the first time this store writes it.
+   * With `required`, a run that was never begun is an `UNKNOWN_RUN` error.
+   */
+  private countersOf(runId: string, required: boolean): RunCounters | undefined {
+    this.assertOpen();
+    const known = this.counters.get(runId);
+    if (known !== undefined) return known;
+    this.flush();
+    const row = this.selectCounters.get({ runId }) as { found: number | null; seq: number; position: number };
+    if (row.found === null) {
+      if (!required) return undefined;
+      throw new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path });
+    }
+    const counters: RunCounters = { seq: row.seq, position: row.position };
+    this.counters.set(runId, counters);
+    return counters;
+  }
+
+  private recordArtifact(ref: ArtifactRef, createdAt: number): void {
+    this.flush();
+    this.insertArtifact.run(ref.id, ref.runId, ref.step, ref.name, ref.hash, ref.size, createdAt);
+  }
+
+  private historyStatement(byPipeline: boolean, byStatus: boolean): Statement {
+    const key = `${byPipeline ? 'p' : ''}${byStatus ? 's' : ''}`;
+    let statement = this.historyStatements.get(key);
+    if (statement === undefined) {
+      const where = [byPipeline ? 'pipeline = ?' : undefined, byStatus ? 'status = ?' : undefined].filter(Boolean).join(' AND ');
+      statement = this.db.prepare(
+        `SELECT ${RUN_COLUMNS} FROM runs ${where === '' ? '' : `WHERE ${where}`} ORDER BY started_at DESC, rowid DESC LIMIT ?`,
+      );
+      this.historyStatements.set(key, statement);
+    }
+    return statement;
+  }
+}

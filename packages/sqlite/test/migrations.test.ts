@@ -1,0 +1,90 @@
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION, SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
+import { migrate } from '../src/migrations';
+import type { Migration } from '../src/migrations';
+import { useTempDir, withConnection } from './support/temp-dir';
+
+const versionOf = (path: string): number => withConnection(path, (db) => db.pragma('user_version', { simple: true }) as number);
+const tablesOf = (db: Database.Database): string[] =>
+  db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+
+describe('schema migrations', () => {
+  const dir = useTempDir();
+
+  it('creates a new database at the current schema version with every table', async () => {
+    const store = new SqliteStore({ path: dir.file('runs.db') });
+    await store.close();
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
+    expect(versionOf(dir.file('runs.db'))).toBe(SCHEMA_VERSION);
+    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'steps']);
+  });
+
+  it('opens a database at the current version without migrating it again', async () => {
+    const first = new SqliteStore({ path: dir.file('runs.db') });
+    first.putCache({ key: 'k', pipeline: 'p', step: 's', output: 1, artifacts: {}, createdAt: 1 });
+    await first.close();
+    const second = new SqliteStore({ path: dir.file('runs.db') });
+    expect(second.getCache('k')?.output).toBe(1);
+    await second.close();
+  });
+
+  it('refuses a database written by a newer version with SCHEMA_TOO_NEW naming both versions, and leaves it untouched', () => {
+    const path = dir.file('future.db');
+    const future = new Database(path);
+    future.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    future.exec('CREATE TABLE from_the_future (x)');
+    future.close();
+
+    let caught: unknown;
+    try {
+      new SqliteStore({ path });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SqliteStoreError);
+    const error = caught as SqliteStoreError;
+    expect(error.code).toBe('SCHEMA_TOO_NEW');
+    expect(error.foundVersion).toBe(SCHEMA_VERSION + 5);
+    expect(error.supportedVersion).toBe(SCHEMA_VERSION);
+    expect(error.message).toContain(`version ${SCHEMA_VERSION + 5}`);
+    expect(error.message).toContain(`up to version ${SCHEMA_VERSION}`);
+    expect(error.message).toContain(path);
+    expect(versionOf(path)).toBe(SCHEMA_VERSION + 5);
+    expect(withConnection(path, tablesOf)).toEqual(['from_the_future']);
+    expect(withConnection(path, (db) => db.pragma('journal_mode', { simple: true }))).toBe('delete');
+  });
+
+  describe('migrate()', () => {
+    const step = (sql: string): Migration => ({ description: sql, up: (db) => db.exec(sql) });
+    const list = [step('CREATE TABLE a (x)'), step('CREATE TABLE b (x)'), step('ALTER TABLE a ADD COLUMN y')];
+
+    it('applies only the pending migrations, in order, and records the version', () => {
+      const db = new Database(dir.file('m.db'));
+      expect(migrate(db, list.slice(0, 1), 'm.db')).toBe(1);
+      expect(tablesOf(db)).toEqual(['a']);
+      expect(migrate(db, list, 'm.db')).toBe(3);
+      expect(tablesOf(db)).toEqual(['a', 'b']);
+      expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('a')).toEqual(['x', 'y']);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(migrate(db, list, 'm.db')).toBe(3); // nothing left to do
+      db.close();
+    });
+
+    it('rolls every pending migration back when one fails, with MIGRATION_FAILED naming the versions', () => {
+      const db = new Database(dir.file('m.db'));
+      migrate(db, list.slice(0, 1), 'm.db');
+      const broken = [...list.slice(0, 2), step('ALTER TABLE missing ADD COLUMN z')];
+      let caught: unknown;
+      try {
+        migrate(db, broken, 'm.db');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: 'MIGRATION_FAILED', foundVersion: 1, supportedVersion: 3 });
+      expect((caught as Error).message).toContain('from schema version 2 to 3');
+      expect(tablesOf(db)).toEqual(['a']); // table b, created by the migration before, is gone too
+      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      db.close();
+    });
+  });
+});

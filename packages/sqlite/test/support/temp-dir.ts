@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** A fresh folder per test, removed afterwards. Call at the top of a `describe`. */
+export const useTempDir = (): { readonly path: string; file(name: string): string } => {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pipewright-sqlite-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get path() {
+      return dir;
+    },
+    file: (name: string) => join(dir, name),
+  };
+};
+
+/** Opens the database with a connection of its own (what another process would see), runs `fn`, closes it. */
+export const withConnection = <T>(path: string, fn: (db: Database.Database) => T): T => {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+};
+
+/** `PRAGMA integrity_check` of the file: `'ok'` when SQLite finds nothing wrong. */
+export const integrityOf = (path: string): string =>
+  withConnection(path, (db) => (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check).join('; '));
