@@ -58,7 +58,7 @@ const STEP_ERROR_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIME
  */
 export class Agent {
   private readonly workers: Worker[] = [];
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { readonly abort: AbortController; readonly step: string }>();
   private readonly replies = new Map<string, (reply: ControllerReply) => void>();
   private readonly client: ReturnType<typeof openClient>;
   private readonly subscriber: ReturnType<typeof openClient>;
@@ -152,7 +152,8 @@ export class Agent {
     }
     if (channel === this.names.abort) {
       const { jobId, reason } = message as AbortNotice;
-      this.running.get(jobId)?.abort(this.abortReason(reason));
+      const running = this.running.get(jobId);
+      running?.abort.abort(this.abortReason(reason, running.step));
     } else {
       const reply = message as ControllerReply;
       this.replies.get(reply.rid)?.(reply);
@@ -160,7 +161,7 @@ export class Agent {
   }
 
   /** What `ctx.signal.reason` is on the agent: a `StepError` when the controller sent one. */
-  private abortReason(reason: { message: string; code?: string }, step = ''): Error {
+  private abortReason(reason: { message: string; code?: string }, step: string): Error {
     if (reason.code !== undefined && STEP_ERROR_CODES.has(reason.code)) return new StepError(reason.code as StepErrorCode, step, reason.message);
     return new Error(reason.message);
   }
@@ -184,9 +185,9 @@ export class Agent {
   private async process(job: Job): Promise<JobResult> {
     const jobId = job.id ?? '';
     const abort = new AbortController();
-    // Registered before the abort mark is read: an abort published meanwhile is not missed.
-    this.running.set(jobId, abort);
     const step = typeof (job.data as { step?: unknown })?.step === 'string' ? (job.data as { step: string }).step : '(unknown)';
+    // Registered before the abort mark is read: an abort published meanwhile is not missed.
+    this.running.set(jobId, { abort, step });
     const channel = new RemoteStepChannel(job, step, this.broker, abort.signal);
     try {
       const mark = await this.client.get(this.names.abortKey(jobId));

@@ -43,6 +43,8 @@ export class BullMQExecutor implements Executor {
   private readonly where: string;
   private readonly client: ReturnType<typeof openClient>;
   private readonly links = new Map<string, Promise<QueueLink>>();
+  /** One wait for Redis shared by every step that arrives while the client connects. */
+  private connecting: Promise<void> | undefined;
   private closed = false;
 
   constructor(options: BullMQExecutorOptions) {
@@ -65,7 +67,7 @@ export class BullMQExecutor implements Executor {
     }
     const queue = checkQueueName(request.queue);
     channel.signal.throwIfAborted();
-    await whenReady(this.client, this.connectTimeoutMs, this.where);
+    await this.ready();
     const link = await this.link(queue);
     channel.signal.throwIfAborted();
     return link.submit(request, channel);
@@ -79,6 +81,12 @@ export class BullMQExecutor implements Executor {
     const links = await Promise.allSettled([...this.links.values()]);
     await Promise.all(links.map((link) => (link.status === 'fulfilled' ? link.value.close(reason) : undefined)));
     await closeClient(this.client);
+  }
+
+  private ready(): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    this.connecting ??= whenReady(this.client, this.connectTimeoutMs, this.where).finally(() => (this.connecting = undefined));
+    return this.connecting;
   }
 
   private link(queue: string): Promise<QueueLink> {

@@ -42,6 +42,11 @@ export class QueueLink {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
   private readonly jobs = new Map<string, PendingJob>();
+  /**
+   * Jobs by the signal that aborts them, with one listener per signal: a run's steps share its
+   * signal, and a listener per job would pile 1 000 listeners onto it in a 1 000-wide fan-out.
+   */
+  private readonly bySignal = new Map<AbortSignal, { readonly jobs: Set<string>; readonly onAbort: () => void }>();
   private readonly names: ReturnType<typeof channelNames>;
   private waitingTimer: NodeJS.Timeout | undefined;
 
@@ -104,8 +109,6 @@ export class QueueLink {
   submit(request: StepRequest, channel: StepChannel): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = `pw-${nanoid()}`;
-      const { signal } = channel;
-      const onAbort = (): void => void this.abort(id, signal.reason);
       const job: PendingJob = {
         id,
         request,
@@ -118,10 +121,10 @@ export class QueueLink {
         warned: false,
         agent: undefined,
         error: undefined,
-        detach: () => signal.removeEventListener('abort', onAbort),
+        detach: () => this.unwatchAbort(channel.signal, id),
       };
       this.jobs.set(id, job);
-      signal.addEventListener('abort', onAbort, { once: true });
+      this.watchAbort(channel.signal, id);
       job.added = this.queue.add(request.step, request, { jobId: id }).catch((error: unknown) => {
         const settled = this.settle(id);
         settled?.reject(new DistributedError('REDIS_UNAVAILABLE', `Could not add step '${request.step}' to queue '${this.options.queue}': ${toErrorInfo(error).message}`, { cause: error }));
@@ -147,6 +150,30 @@ export class QueueLink {
       this.waitingTimer = undefined;
     }
     return job;
+  }
+
+  private watchAbort(signal: AbortSignal, id: string): void {
+    let watched = this.bySignal.get(signal);
+    if (watched === undefined) {
+      const jobs = new Set<string>();
+      const onAbort = (): void => {
+        this.bySignal.delete(signal);
+        for (const job of [...jobs]) void this.abort(job, signal.reason);
+      };
+      watched = { jobs, onAbort };
+      this.bySignal.set(signal, watched);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    watched.jobs.add(id);
+  }
+
+  private unwatchAbort(signal: AbortSignal, id: string): void {
+    const watched = this.bySignal.get(signal);
+    if (watched === undefined) return;
+    watched.jobs.delete(id);
+    if (watched.jobs.size > 0) return;
+    this.bySignal.delete(signal);
+    signal.removeEventListener('abort', watched.onAbort);
   }
 
   /** Removes a job that waits; tells the agents to abort one that runs. */

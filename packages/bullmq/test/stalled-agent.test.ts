@@ -42,7 +42,7 @@ describeWithRedis()('an agent killed mid-step', () => {
     const short = { lockDuration: 1_000, stalledInterval: 300 };
     const doomed = await startAgentProcess({ port: redis.port, id: 'doomed', queues: ['fragile'], ...short });
     agents.push(doomed);
-    const run = engine.start(RemoteStall, { params: { dir, ms: 1_500 } });
+    const run = engine.start(RemoteStall, { params: { dir, ms: 60_000 } });
     const events: StepEvent[] = [];
     run.events$.subscribe((event) => 'step' in event && events.push(event));
     const doomedMarker = join(dir, `survive-${doomed.child.pid}`);
