@@ -85,4 +85,11 @@ describe('pipewright run', () => {
     expect(stderr).toMatch(/Quit before the run finished stopping/);
     expect(stdout).not.toMatch(/run\.aborted/);
   });
+
+  it('says the run stalled, and exits 1, when a step awaits a promise nothing can settle', async () => {
+    const { code, stdout, stderr } = await runCli(['run', fixture('stall.ts'), '--memory'], dir.path);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/step\.started\s+never/);
+    expect(stderr).toBe('pipewright: the run stalled: a step or callback awaits a promise that can never settle.\n');
+  });
 });
