@@ -142,6 +142,14 @@ describe('retries', () => {
       expect(gaps[2]).toBeGreaterThanOrEqual(59);
     });
 
+    it('retry only the errors their shouldRetry accepts, within retries', async () => {
+      const errors = [new RangeError('transient'), new Error('permanent')];
+      const retry = { retries: 5, minTimeout: 1, shouldRetry: (error: Error) => error instanceof RangeError };
+      const { result } = await runWithEvents(engine, flakyPipeline('retry-options-should-retry', retry, 99, (n) => errors[n - 1] ?? new Error('unexpected')));
+      expect(result.steps.flaky?.attempts).toBe(2);
+      expect(result.steps.flaky?.error?.message).toBe('permanent');
+    });
+
     it('count only retries: { retries: 1 } makes two attempts', async () => {
       const { result } = await runWithEvents(engine, flakyPipeline('retry-options-exhausted', { retries: 1, minTimeout: 1 }, 99));
       expect(result.steps.flaky?.attempts).toBe(2);
