@@ -2,6 +2,7 @@ import { styleText } from 'node:util';
 import logUpdate from 'log-update';
 import type { RunHandle, RunResult, StepStatus } from '@pipewright/core';
 import { formatDuration, truncate } from './format';
+import { showCommandFor } from './reporter';
 import type { Reporter, RunHeader } from './reporter';
 import { RunBoard } from './run-board';
 import type { BoardRow } from './run-board';
@@ -91,7 +92,8 @@ export class LiveView implements Reporter {
       this.out.write(`${this.paint('red', `✖ ${name}`)}: ${step.error?.message ?? step.status}\n`);
     }
     const [symbol, style] = result.status === 'succeeded' ? SYMBOL.succeeded : result.status === 'aborted' ? SYMBOL.aborted : SYMBOL.failed;
-    const kept = this.header?.storePath === undefined ? '' : ` · pipewright runs show ${result.runId}`;
+    const storePath = this.header?.storePath;
+    const kept = storePath === undefined ? '' : ` · ${showCommandFor(result.runId, storePath)}`;
     this.out.write(`${this.paint(style, `${symbol} ${result.status}`)} in ${formatDuration(result.elapsedMs)} · run ${result.runId}${kept}\n`);
   }
 
@@ -142,7 +144,7 @@ export class LiveView implements Reporter {
       const rest = ` ${label}  ${row.status.padEnd(9)}  ${attempts.padEnd(10)} ${duration.padStart(8)}`;
       const room = width - rest.length - 6;
       const detail = row.detail === undefined || room < 8 ? '' : `  ${truncate(row.detail.replace(/\s+/g, ' '), room)}`;
-      lines.push(`  ${this.paint(style, symbol)}${rest}${this.paint('gray', detail)}`);
+      lines.push(`  ${this.paint(style, symbol)}${detail === '' ? rest.trimEnd() : rest}${this.paint('gray', detail)}`);
     }
     lines.push(this.bar(board));
     if (this.message !== undefined) lines.push(this.paint('yellow', this.message));

@@ -1,6 +1,7 @@
 import type { RunHandle, RunResult } from '@pipewright/core';
 import { describeEvent } from './describe-event';
 import { formatDuration } from './format';
+import { showCommandFor } from './reporter';
 import type { Reporter, RunHeader } from './reporter';
 
 /**
@@ -31,7 +32,8 @@ export class PlainReporter implements Reporter {
     const counts = new Map<string, number>();
     for (const [, step] of steps) counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
     const tally = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
-    const kept = this.header?.storePath === undefined ? '' : `; details: pipewright runs show ${result.runId}`;
+    const storePath = this.header?.storePath;
+    const kept = storePath === undefined ? '' : `; details: ${showCommandFor(result.runId, storePath)}`;
     this.out.write(`run ${result.runId} ${result.status} in ${formatDuration(result.elapsedMs)} (${tally || 'no steps'})${kept}\n`);
   }
 

@@ -1,4 +1,6 @@
+import { relative, resolve } from 'node:path';
 import type { RunHandle, RunResult } from '@pipewright/core';
+import { DEFAULT_STORE_PATH } from '../open-store';
 
 /** What the run's header says about it. */
 export interface RunHeader {
@@ -19,3 +21,9 @@ export interface Reporter {
   /** Leaves the terminal tidy when the process is about to exit at once. */
   abandon(): void;
 }
+
+/** The command that shows a stored run: `pipewright runs show <id>`, with `--store` unless it is the default one. */
+export const showCommandFor = (runId: string, storePath: string): string =>
+  storePath === resolve(DEFAULT_STORE_PATH)
+    ? `pipewright runs show ${runId}`
+    : `pipewright runs show ${runId} --store ${relative(process.cwd(), storePath) || storePath}`;
