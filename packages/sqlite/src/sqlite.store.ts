@@ -110,6 +110,8 @@ export class SqliteStore implements RunStore {
 
   /** Writes waiting for the event that reports them (see the class comment). */
   private readonly pending: Array<[Statement, unknown[]]> = [];
+  /** Index in `pending` of each step's upsert (`runId\0step`): later saves replace it, one row write per commit. */
+  private readonly pendingSteps = new Map<string, number>();
   private flushQueued = false;
   private readonly commitEveryEvent: boolean;
   /** A deferred commit that failed: thrown by the next call, never lost. */
@@ -201,6 +203,7 @@ export class SqliteStore implements RunStore {
       } finally {
         // Committed, or rolled back and reported to the caller: either way these writes are done with.
         this.pending.length = 0;
+        this.pendingSteps.clear();
       }
     };
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
@@ -217,7 +220,18 @@ export class SqliteStore implements RunStore {
   saveStep(runId: string, step: string, result: StepResult): void {
     const counters = this.countersOf(runId, true) as RunCounters;
     // Encoded now: the engine updates result objects in place.
-    this.defer(this.upsertStep, stepParams(runId, step, ++counters.position, result));
+    const params = stepParams(runId, step, ++counters.position, result);
+    const key = `${runId}\0${step}`;
+    const earlier = this.pendingSteps.get(key);
+    if (earlier === undefined) {
+      this.pendingSteps.set(key, this.pending.length);
+      this.defer(this.upsertStep, params);
+    } else {
+      // Same row, newer state; the earlier save's position is the one that orders the step.
+      const replaced = (this.pending[earlier] as [Statement, unknown[]])[1];
+      params[2] = replaced[2];
+      (this.pending[earlier] as [Statement, unknown[]])[1] = params;
+    }
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
