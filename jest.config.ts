@@ -9,7 +9,7 @@ const config: Config = {
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/benchmarks'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: {
     '^@pipewright/(core|sqlite|bullmq|cli)$': '<rootDir>/packages/$1/src/index.ts',
