@@ -7,7 +7,8 @@ export type CliErrorCode =
   | 'UNKNOWN_PIPELINE'
   | 'BAD_PARAM'
   | 'BAD_OPTION'
-  | 'MODULE_UNKNOWN';
+  | 'MODULE_UNKNOWN'
+  | 'NOT_REMOTE';
 
 /**
  * A usage error of the `pipewright` command: its message is the one line shown to the user

@@ -1,5 +1,5 @@
 /**
- * @pipewright/cli: the `pipewright` command (`run`, `graph`, `runs`, `resume`), and the pieces
+ * @pipewright/cli: the `pipewright` command (`run`, `graph`, `runs`, `resume`, `agent`), and the pieces
  * it is made of for programs that want the same behaviour.
  */
 export { main } from './main';
@@ -13,3 +13,4 @@ export type { ExportedPipeline, LoadedPipeline } from './load-pipelines';
 export { toAscii } from './render/ascii-graph';
 export { GRAPH_FORMATS, isGraphFormat, renderGraph } from './render/graph-formats';
 export type { GraphFormat } from './render/graph-formats';
+export { DEFAULT_REDIS, describeRedis, parseRedisAddress } from './redis-address';

@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EngineError, PipewrightError, StepError } from '@pipewright/core';
+import { agentCommand } from './commands/agent-command';
+import type { AgentCommandOptions } from './commands/agent-command';
 import { graphCommand } from './commands/graph-command';
 import { resumeCommand } from './commands/resume-command';
 import { runCommand } from './commands/run-command';
@@ -8,6 +10,7 @@ import type { Terminal } from './commands/drive-run';
 import { CliError } from './errors';
 import { ExitCode } from './exit-codes';
 import { DEFAULT_STORE_PATH } from './open-store';
+import { DEFAULT_REDIS } from './redis-address';
 import { GRAPH_FORMATS } from './render/graph-formats';
 
 const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
@@ -30,6 +33,8 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('--memory', 'keep the run in memory only')
     .option('--json', 'print events as JSON lines, then the result')
     .option('--plain', 'one line per event, even on a terminal')
+    .option('--redis <address>', 'run the steps on agents: Redis as host:port or redis://user:password@host:port/db')
+    .option('--prefix <prefix>', "BullMQ key prefix of the agents (with --redis; default 'pipewright')")
     .action(async (file: string, pipeline: string | undefined, options: Parameters<typeof runCommand>[2]) => {
       setExitCode(await runCommand(file, pipeline, options, terminal));
     });
@@ -73,8 +78,26 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('--force', "resume even though the pipeline's code changed since the run began")
     .option('--json', 'print events as JSON lines, then the result')
     .option('--plain', 'one line per event, even on a terminal')
+    .option('--redis <address>', 'run the remaining steps on agents: Redis as host:port or redis://…')
+    .option('--prefix <prefix>', "BullMQ key prefix of the agents (with --redis; default 'pipewright')")
     .action(async (runId: string, file: string | undefined, options: Parameters<typeof resumeCommand>[2]) => {
       setExitCode(await resumeCommand(runId, file, options, terminal));
+    });
+
+  program
+    .command('agent')
+    .description("serve execution queues: run the steps that controllers' runs send to them")
+    .option('-q, --queue <name>', "queue to serve; repeatable (default 'default')", collect, [])
+    .option('-m, --module <file>', 'a .ts or .js file declaring the @Pipeline and @Task classes to run; repeatable', collect, [])
+    .option('--redis <address>', `Redis as host:port or redis://user:password@host:port/db (default ${DEFAULT_REDIS})`)
+    .option('-c, --concurrency <n>', 'steps run at once, per queue (default 1)')
+    .option('--prefix <prefix>', "BullMQ key prefix; controllers must use the same (default 'pipewright')")
+    .option('--id <id>', "the agent's id in events (default <host>:<pid>:<random>)")
+    .option('--lock-duration <ms>', "how long a taken step stays locked without renewal before another agent may re-run it (default 30000)")
+    .option('--stalled-interval <ms>', 'how often to look for steps of dead agents (default 30000)')
+    .option('--connect-timeout <ms>', 'how long to wait for Redis before giving up (default 5000)')
+    .action(async (options: AgentCommandOptions) => {
+      setExitCode(await agentCommand(options, terminal));
     });
 
   return program;
@@ -89,6 +112,9 @@ const readVersion = (): string => {
 const messageOf = (error: Error): string => {
   if (error instanceof EngineError && error.code === 'RUN_NOT_FOUND') {
     return `No run '${error.runId ?? '?'}' in the store; list the stored runs with: pipewright runs`;
+  }
+  if (error instanceof PipewrightError && error.code === 'REDIS_UNAVAILABLE') {
+    return `${error.message} Start Redis there, or point --redis at a reachable one (host:port or redis://…).`;
   }
   return error.message;
 };

@@ -5,11 +5,13 @@ import { loadModule } from '../load-pipelines';
 import { ModuleIndex } from '../module-index';
 import { openStore } from '../open-store';
 import type { StoreOptions } from '../open-store';
+import { remoteExecutor } from '../remote-executor';
+import type { RemoteOptions } from '../remote-executor';
 import { driveRun } from './drive-run';
 import type { DisplayOptions, Terminal } from './drive-run';
 
 /** Options of `pipewright resume`. */
-export interface ResumeCommandOptions extends StoreOptions, DisplayOptions {
+export interface ResumeCommandOptions extends StoreOptions, DisplayOptions, RemoteOptions {
   /** Resume even though the pipeline's code changed since the run began. */
   readonly force?: boolean;
 }
@@ -17,6 +19,7 @@ export interface ResumeCommandOptions extends StoreOptions, DisplayOptions {
 /**
  * `pipewright resume <runId> [file]`: continues a stored run under the same id; finished steps
  * are not run again. The pipeline's module is the one `run` recorded, unless `file` is given.
+ * With `--redis`, the remaining steps run on agents.
  */
 export const resumeCommand = async (
   runId: string,
@@ -24,8 +27,9 @@ export const resumeCommand = async (
   options: ResumeCommandOptions,
   terminal: Terminal,
 ): Promise<ExitCodeValue> => {
+  const executor = remoteExecutor(options);
   const { store, path } = openStore(options, true);
-  const engine = new Engine({ store });
+  const engine = new Engine(executor === undefined ? { store } : { store, executor: executor() });
   try {
     const { run } = await engine.inspect(runId);
     const module = file ?? new ModuleIndex(path as string).lookup(runId);
