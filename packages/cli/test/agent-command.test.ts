@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { PipelineEvent, RunResult, StepEvent } from '@pipewright/core';
 import { freePort, redisAvailable, startRedis } from '../../bullmq/test/helpers/redis-server';
 import type { TestRedis } from '../../bullmq/test/helpers/redis-server';
@@ -85,6 +86,25 @@ const stopProcess = async (cli: CliProcess | undefined): Promise<void> => {
     expect(stdout).toMatch(/step\.log\s+square: \[agent\] step 'square' attempt 1 started on agent cli-agent/);
     expect(stdout).toMatch(/step\.succeeded report → \{"total":10,"pid":\d+\}/);
     expect(linesOf(stdout).at(-1)).toMatch(/^run \S+ succeeded in \d+ ms \(3 succeeded\); details: pipewright runs show \S+$/);
+  });
+
+  it('resumes a stored run with --redis: the failed step runs again on the agent, the succeeded ones are not re-run', async () => {
+    const gate = join(dir.path, 'gate');
+    const first = parseJsonRun((await runCli(['run', fixture('remote.ts'), '--redis', address, '--json', '--param', `gate=${gate}`], dir.path)).stdout);
+    expect(first.result.status).toBe('failed');
+    expect(first.result.steps['report']?.error?.message).toBe(`gate ${gate} is closed`);
+    writeFileSync(gate, '');
+
+    const { code, stdout } = await runCli(['resume', first.result.runId, '--redis', address, '--json'], dir.path);
+
+    expect(code).toBe(0);
+    const { events, result } = parseJsonRun(stdout);
+    expect(result.runId).toBe(first.result.runId);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps['report']?.output).toEqual({ total: 10, pid: agent?.child.pid });
+    const started = events.filter((event) => event.type === 'step.started').map((event) => (event as StepEvent).step);
+    expect(started).toEqual(['report']);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'step.log', step: 'report', agent: 'cli-agent' }));
   });
 
   it('refuses, before anything runs, a builder pipeline whose function steps cannot leave the process (exit 2)', async () => {
