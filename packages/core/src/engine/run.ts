@@ -339,6 +339,7 @@ export class Run implements RunHandle {
       params: {},
       abort: undefined,
       holdsSlot: false,
+      saved: false,
       callbackError: undefined,
       request: undefined,
       waiters: undefined,
@@ -696,12 +697,21 @@ export class Run implements RunHandle {
     result.error = error;
     result.endedAt = endedAt;
     state.abort = undefined;
-    this.store.saveStep(this.id, state.name, result);
+    this.save(state);
     if (isSuccess(status)) this.emitStep(state, { type: status === 'cached' ? 'step.cached' : 'step.succeeded', output });
     else if (status === 'skipped') this.emitStep(state, { type: 'step.skipped', reason: error?.message ?? 'skipped' });
     else this.emitStep(state, { type: status === 'aborted' ? 'step.aborted' : 'step.failed', error: error ?? { message: status, name: 'Error' } });
     this.ended++;
+    // The last request holds the parents' outputs: let them go with the step, not with the run.
+    state.request = undefined;
     this.afterEnd(state);
+  }
+
+  /** Saves a step's state; stores that keep results by reference need it only once. */
+  private save(state: StepState): void {
+    if (state.saved && this.store.keepsReferences === true) return;
+    state.saved = true;
+    this.store.saveStep(this.id, state.name, state.result);
   }
 
   private finishSkipped(state: StepState, reason: string, code: SkipCode = 'RUN_ENDED'): void {
@@ -744,6 +754,7 @@ export class Run implements RunHandle {
       result.status = 'skipped';
       result.error = { message: `upstream step '${because}' did not succeed`, code: 'PARENT_NOT_SUCCEEDED', name: 'Skipped' };
       result.endedAt = Date.now();
+      state.request = undefined;
       if (state.node.options.onStatusChange) {
         try {
           state.node.options.onStatusChange(this.callbackContext(state), 'skipped', previous);
@@ -751,7 +762,7 @@ export class Run implements RunHandle {
           // A step that never runs cannot fail; its skip stands whatever the callback thinks.
         }
       }
-      this.store.saveStep(this.id, state.name, result);
+      this.save(state);
       this.emitStep(state, { type: 'step.skipped', reason: result.error.message });
       this.ended++;
       for (const next of state.children) if (!isTerminal(next.result.status)) toSkip.push(next);
@@ -780,7 +791,7 @@ export class Run implements RunHandle {
     const { result, node } = state;
     const previous = result.status;
     result.status = status;
-    this.store.saveStep(this.id, state.name, result);
+    this.save(state);
     this.emitStep(state, event);
     if (node.options.onStatusChange) {
       try {
@@ -809,7 +820,8 @@ export class Run implements RunHandle {
   // ---------------------------------------------------------------- what steps see
 
   private parentOutputs(state: StepState): Record<string, unknown> {
-    const parents: Record<string, unknown> = {};
+    // No prototype: in a literal, every distinct parent name would mint a V8 hidden class, one per step of a chain.
+    const parents = Object.create(null) as Record<string, unknown>;
     for (const parent of state.parents) parents[parent.name] = parent.result.output;
     return parents;
   }

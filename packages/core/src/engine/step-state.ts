@@ -31,6 +31,8 @@ export interface StepState {
   /** Ends the execution phase at once with this error (stop, run timeout, abort on failure). */
   abort: ((error: StepError) => void) | undefined;
   holdsSlot: boolean;
+  /** Whether the store has seen this step's result object. */
+  saved: boolean;
   /** An `onStatusChange` failure, noticed at the step's next checkpoint. */
   callbackError: StepError | undefined;
   /** Last request sent for this step (callbacks get a context built from it). */

@@ -23,6 +23,7 @@ interface Entry {
 export class MemoryStore implements RunStore {
   readonly artifacts: ArtifactStore;
   readonly durable = false;
+  readonly keepsReferences = true;
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
   private readonly cache = new Map<string, CacheEntry>();

@@ -66,6 +66,11 @@ export interface RunStore {
    */
   readonly durable: boolean;
   /**
+   * `true` when `saveStep` keeps the result object itself (and so sees later changes to it):
+   * the engine then saves each step once instead of on every status change.
+   */
+  readonly keepsReferences?: boolean;
+  /**
    * Records a run that starts. `resume()` calls it again with the same `runId`: the run's
    * record is replaced and the steps already saved for it are kept.
    */
