@@ -13,7 +13,8 @@ import { DEFAULT_STORE_PATH } from './open-store';
 import { DEFAULT_REDIS } from './redis-address';
 import { GRAPH_FORMATS } from './render/graph-formats';
 
-const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
+// `previous` is undefined for options declared without a default (kept out of --help).
+const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
 
 const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): Command => {
   const program = new Command('pipewright')
@@ -87,8 +88,8 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
   program
     .command('agent')
     .description("serve execution queues: run the steps that controllers' runs send to them")
-    .option('-q, --queue <name>', "queue to serve; repeatable (default 'default')", collect, [])
-    .option('-m, --module <file>', 'a .ts or .js file declaring the @Pipeline and @Task classes to run; repeatable', collect, [])
+    .option('-q, --queue <name>', "queue to serve; repeatable (default 'default')", collect)
+    .option('-m, --module <file>', 'a .ts or .js file declaring the @Pipeline and @Task classes to run; repeatable', collect)
     .option('--redis <address>', `Redis as host:port or redis://user:password@host:port/db (default ${DEFAULT_REDIS})`)
     .option('-c, --concurrency <n>', 'steps run at once, per queue (default 1)')
     .option('--prefix <prefix>', "BullMQ key prefix; controllers must use the same (default 'pipewright')")
