@@ -3,6 +3,7 @@ import { Engine } from '@pipewright/core';
 import type { Params, RunResult } from '@pipewright/core';
 import { CallbacksPipeline } from './pipeline';
 import { statusLog } from './status-log';
+import { runWhenMain } from '../shared/run-when-main';
 
 /** Options of {@link main}. */
 export interface MainOptions {
@@ -40,14 +41,4 @@ export async function main(options: MainOptions = {}): Promise<RunResult> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (result) => {
-      process.exitCode = result.status === 'succeeded' ? 0 : 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(module, main);

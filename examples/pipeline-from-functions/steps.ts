@@ -1,5 +1,5 @@
 import type { StepContext } from '@pipewright/core';
-import { gaussian, seededRandom } from '../tabular-training/random';
+import { gaussian, seededRandom } from '../shared/random';
 
 /** One flower: four measurements and its species (0, 1 or 2), like the iris table of ClearML's example. */
 export interface Flower {

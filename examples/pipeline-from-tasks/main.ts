@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Engine } from '@pipewright/core';
 import type { PipelineEvent, RunResult } from '@pipewright/core';
 import { PipelineFromTasks } from './pipeline';
+import { runWhenMain } from '../shared/run-when-main';
 
 /** Options of {@link main}. */
 export interface MainOptions {
@@ -52,14 +53,4 @@ export async function main(options: MainOptions = {}): Promise<RunResult> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (result) => {
-      process.exitCode = result.status === 'succeeded' ? 0 : 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(module, main);

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Task } from '@pipewright/core';
 import type { StepContext } from '@pipewright/core';
-import { fromCsv, seededRandom } from './synthetic-iris';
+import { seededRandom } from '../shared/random';
+import { fromCsv } from './synthetic-iris';
 
 /** Parameters of {@link ProcessDatasetTask}. */
 export interface ProcessDatasetParams {

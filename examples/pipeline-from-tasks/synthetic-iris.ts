@@ -3,6 +3,8 @@
  * flowers with four measurements each, drawn around the real Iris class means.
  */
 
+import { seededRandom } from '../shared/random';
+
 /** One flower: four measurements (cm) and its class index. */
 export interface Flower {
   readonly features: readonly [number, number, number, number];
@@ -22,17 +24,6 @@ const MEANS: ReadonlyArray<readonly [number, number, number, number]> = [
 ];
 const SPREAD: readonly [number, number, number, number] = [0.35, 0.3, 0.35, 0.2];
 
-/** mulberry32: a tiny seeded generator, so every run of the example sees the same data. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /** A normal draw (Box–Muller). */
 const gaussian = (random: () => number): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Engine, toMermaid } from '@pipewright/core';
 import type { PipelineEvent, RunResult } from '@pipewright/core';
 import { PipelineOfPipelines } from './pipeline-of-pipelines';
+import { runWhenMain } from '../shared/run-when-main';
 
 /** Runs the outer pipeline, printing inner steps by their path as they end. */
 export async function main(params: { rows?: number; lr?: number } = {}): Promise<RunResult> {
@@ -20,12 +21,4 @@ export async function main(params: { rows?: number; lr?: number } = {}): Promise
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (result) => (process.exitCode = result.status === 'succeeded' ? 0 : 1),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(module, main);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Engine } from '@pipewright/core';
 import type { RunResult } from '@pipewright/core';
 import { RandomSearch } from './search-pipeline';
+import { runWhenMain } from '../shared/run-when-main';
 
 /** Runs the random search and prints the ranking. */
 export async function main(params: { trials?: number; seed?: number } = {}): Promise<RunResult> {
@@ -18,12 +19,4 @@ export async function main(params: { trials?: number; seed?: number } = {}): Pro
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (result) => (process.exitCode = result.status === 'succeeded' ? 0 : 1),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(module, main);

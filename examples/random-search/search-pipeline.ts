@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Pipeline, Step } from '@pipewright/core';
 import type { StepContext } from '@pipewright/core';
-import { seededRandom } from '../tabular-training/random';
+import { seededRandom } from '../shared/random';
 import { EvaluateConfig } from './evaluate-config';
 import type { TrialParams, TrialScore } from './evaluate-config';
 

@@ -1,4 +1,4 @@
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../shared/random';
 
 /** One customer row of the synthetic churn table. */
 export interface CustomerRow {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Engine } from '@pipewright/core';
 import type { RunResult } from '@pipewright/core';
 import { TaskPiping } from './piping-pipeline';
+import { runWhenMain } from '../shared/run-when-main';
 
 /** Runs the task piping controller and prints what it decided. */
 export async function main(): Promise<RunResult> {
@@ -16,12 +17,4 @@ export async function main(): Promise<RunResult> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (result) => (process.exitCode = result.status === 'succeeded' ? 0 : 1),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(module, main);

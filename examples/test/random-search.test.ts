@@ -1,7 +1,7 @@
 import type { RunResult } from '@pipewright/core';
 import { main } from '../random-search/main';
 import { sampleTrial } from '../random-search/search-pipeline';
-import { seededRandom } from '../tabular-training/random';
+import { seededRandom } from '../shared/random';
 
 interface Ranked {
   trial: string;

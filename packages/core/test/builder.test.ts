@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { definePipeline, Engine, Pipeline, PipelineBuilder, PipelineGraph, scanPipeline, Step, Task } from '@pipewright/core';
+import { PipelineDefinitionError, definePipeline, Engine, Pipeline, PipelineBuilder, PipelineGraph, scanPipeline, Step, Task } from '@pipewright/core';
 import type { PipelineGraph as Graph, StepContext } from '@pipewright/core';
 
 @Task({ name: 'builder-train', params: { lr: 0.01, epochs: 3 } })
@@ -96,6 +96,17 @@ describe('definePipeline (the programmatic builder)', () => {
     const second = builder.build();
     expect(first.graph.order).toEqual(['a']);
     expect(second.graph.order).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['concurrency 0', { concurrency: 0 }, 'concurrency must be an integer ≥ 1, got 0'],
+    ['fractional concurrency', { concurrency: 1.5 }, 'concurrency must be an integer ≥ 1, got 1.5'],
+    ['timeoutMs 0', { timeoutMs: 0 }, 'timeoutMs must be a number ≥ 1, got 0'],
+  ])('rejects %s with INVALID_OPTION, as the scanner does', (_what, options, message) => {
+    const build = () => definePipeline({ name: 'builder-bad-options', ...options }).addFunctionStep('a', () => 1).build();
+    expect(build).toThrow(PipelineDefinitionError);
+    expect(build).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', pipeline: 'builder-bad-options' }));
+    expect(build).toThrow(message);
   });
 
   it('defaults the version to 0.0.0 and takes no target class', () => {

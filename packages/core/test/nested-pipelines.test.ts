@@ -59,6 +59,12 @@ describe('a step whose template is a pipeline', () => {
     expect(result.steps.prep?.output).toEqual({ load: [1, 2], clean: [10, 20] });
   });
 
+  it('keeps the child run out of history: it lives inside its parent step', async () => {
+    const engine = new Engine();
+    const result = await engine.run(Outer);
+    expect((await engine.history()).map((run) => run.runId)).toEqual([result.runId]);
+  });
+
   it('does not list the child’s steps among the parent’s result.steps', async () => {
     const result = await new Engine().run(Outer);
     expect(Object.keys(result.steps).sort()).toEqual(['prep', 'sum']);

@@ -5,7 +5,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Constructor, Params, PreExecuteResult } from '../decorators/options';
 import { PipelineDefinitionError, StepError } from '../errors/errors';
 import type { StepErrorCode } from '../errors/errors';
-import type { Executor, LocalScope, StepChannel, StepRequest } from '../executors/executor';
+import type { Executor, StepChannel, StepRequest } from '../executors/executor';
 import { createStepContext } from '../executors/in-process.executor';
 import type { PipelineGraph } from '../graph/pipeline-graph';
 import { isPlainObject } from '../graph/reference';
@@ -20,19 +20,20 @@ import type { RunParams } from './parameters';
 import { resolveRunParams } from './parameters';
 import { resolveReferences } from './resolve-references';
 import type { ReferenceScope } from './resolve-references';
-import type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult, StepStatus } from './results';
+import type { ErrorInfo, RunResult, RunStatus, StepResult, StepStatus } from './results';
 import { isSuccess, isTerminal } from './results';
 import { normalizeRetry } from './retry-policy';
 import type { RunHandle, RunHandleStatus, RunOptions } from './run-handle';
 import { customCacheKey, defaultCacheKey } from './cache-key';
 import { fingerprintOf } from './fingerprint';
+import { nestedRunStore } from './nested-run-store';
 import { findUnserializable } from './serializable';
 import { RunStepChannel } from './run-step-channel';
 import type { ChannelHost, StepEventBody } from './run-step-channel';
 import { Slots } from './slots';
 import { pendingResult, writableArtifacts } from './step-state';
 import type { StepState } from './step-state';
-import type { SpawnOptions, StepArtifacts, StepContext } from './step-context';
+import type { SpawnOptions, StepContext } from './step-context';
 
 /** What a run needs from its engine. */
 export interface RunDeps {
@@ -923,13 +924,13 @@ export class Run implements RunHandle {
     const definition = scanPipeline(target);
     const runParams = resolveRunParams(definition, state.params);
     const child = new Run({
-        definition,
-        options: { signal },
-        runParams,
-        store: this.store,
-        executor: this.executor,
-        container: this.container.createChildContainer(),
-        runId: `${this.id}/${state.name}/${state.result.attempts}`,
+      definition,
+      options: { signal },
+      runParams,
+      store: nestedRunStore(this.store),
+      executor: this.executor,
+      container: this.container.createChildContainer(),
+      runId: `${this.id}/${state.name}/${state.result.attempts}`,
     });
     const forwarding = child.events$.subscribe((event) => {
       if (event.type.startsWith('run.') || isTerminal(state.result.status)) return;

@@ -1,11 +1,9 @@
-import { DEFAULT_VERSION } from '../decorators/constants';
 import type { Constructor, PipelineOptions, StepOptions } from '../decorators/options';
 import type { StepResult } from '../engine/results';
 import type { StepContext } from '../engine/step-context';
-import { PipelineGraph } from '../graph/pipeline-graph';
 import type { StepFunction, StepNode } from '../graph/step-node';
 import type { PipelineDefinition, StepHook } from './pipeline-definition';
-import { checkReferencedSteps, createStepNode } from './step-factory';
+import { assembleDefinition } from './assemble-definition';
 
 /** Options of a builder step: step options without `template` (given as an argument instead). */
 export type BuilderStepOptions = Omit<StepOptions, 'template'>;
@@ -36,9 +34,18 @@ export class PipelineBuilder {
     return this;
   }
 
-  /** Adds a step whose body is a function of the step context. */
-  addFunctionStep(name: string, fn: StepFunction, options: BuilderStepOptions = {}): this {
-    this.drafts.push({ name, body: { kind: 'function', fn }, options });
+  /**
+   * Adds a step whose body is a function of the step context. Type the context to type the
+   * step: `addFunctionStep('train', (ctx: StepContext<{ lr: number }, { prep: Rows }>) => ...)`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  addFunctionStep<P = Record<string, any>, Parents = Record<string, any>>(
+    name: string,
+    fn: (ctx: StepContext<P, Parents>) => unknown,
+    options: BuilderStepOptions = {},
+  ): this {
+    // The engine hands every step an untyped context; the function's own typing is the user's claim.
+    this.drafts.push({ name, body: { kind: 'function', fn: fn as StepFunction }, options });
     return this;
   }
 
@@ -56,22 +63,7 @@ export class PipelineBuilder {
 
   /** Validates the steps and returns the definition. Throws `PipelineDefinitionError`. */
   build(): PipelineDefinition {
-    const { options } = this;
-    const scope = { pipeline: options.name, params: options.params ?? {} };
-    const nodes = this.drafts.map((draft) => createStepNode(draft, scope));
-    checkReferencedSteps(nodes, scope);
-    return {
-      name: options.name,
-      version: options.version ?? DEFAULT_VERSION,
-      params: scope.params,
-      concurrency: options.concurrency,
-      timeoutMs: options.timeoutMs,
-      abortOnFailure: options.abortOnFailure ?? false,
-      target: undefined,
-      beforeStep: [...this.before],
-      afterStep: [...this.after],
-      graph: PipelineGraph.from(options.name, nodes),
-    };
+    return assembleDefinition(this.options, this.drafts, { target: undefined, beforeStep: [...this.before], afterStep: [...this.after] });
   }
 }
 

@@ -1,11 +1,9 @@
-import { DEFAULT_VERSION } from '../decorators/constants';
 import type { Constructor } from '../decorators/options';
 import { PipelineDefinitionError } from '../errors/errors';
-import { PipelineGraph } from '../graph/pipeline-graph';
-import type { StepNode } from '../graph/step-node';
 import type { PipelineDefinition } from './pipeline-definition';
 import { readAfterStepHooks, readBeforeStepHooks, readPipelineOptions, readSteps } from './read-metadata';
-import { checkReferencedSteps, createStepNode } from './step-factory';
+import { assembleDefinition } from './assemble-definition';
+import type { StepDraft } from './step-factory';
 
 const scanned = new WeakMap<Constructor, PipelineDefinition>();
 
@@ -28,14 +26,8 @@ export const scanPipeline = (target: unknown): PipelineDefinition => {
   const memo = scanned.get(ctor);
   if (memo) return memo;
 
-  const scope = { pipeline: options.name, params: options.params ?? {} };
-  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
-    throw new PipelineDefinitionError('INVALID_OPTION', `Pipeline '${options.name}': concurrency must be an integer ≥ 1.`, {
-      pipeline: options.name,
-    });
-  }
   const seen = new Set<string>();
-  const nodes: StepNode[] = [];
+  const drafts: StepDraft[] = [];
   for (const record of readSteps(ctor)) {
     if (seen.has(record.member)) {
       throw new PipelineDefinitionError('DUPLICATE_STEP', `Pipeline '${options.name}' declares step '${record.member}' twice.`, {
@@ -45,22 +37,13 @@ export const scanPipeline = (target: unknown): PipelineDefinition => {
     }
     seen.add(record.member);
     const body = record.kind === 'method' ? ({ kind: 'method', method: record.member } as const) : undefined;
-    nodes.push(createStepNode({ name: record.member, body, options: record.options }, scope));
+    drafts.push({ name: record.member, body, options: record.options });
   }
-  checkReferencedSteps(nodes, scope);
-
-  const definition: PipelineDefinition = {
-    name: options.name,
-    version: options.version ?? DEFAULT_VERSION,
-    params: scope.params,
-    concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    abortOnFailure: options.abortOnFailure ?? false,
+  const definition = assembleDefinition(options, drafts, {
     target: ctor,
     beforeStep: readBeforeStepHooks(ctor).map((method) => ({ kind: 'method', method })),
     afterStep: readAfterStepHooks(ctor).map((method) => ({ kind: 'method', method })),
-    graph: PipelineGraph.from(options.name, nodes),
-  };
+  });
   scanned.set(ctor, definition);
   return definition;
 };
