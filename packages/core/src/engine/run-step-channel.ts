@@ -30,14 +30,10 @@ const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'str
 
 /**
  * The controller's side of one attempt. A class rather than a bag of closures: one object per
- * attempt on the hot path. Once the step has ended or its signal fired, whatever the step still
+ * attempt on the hot path (the step context binds its methods only when a step uses them). Once the step has ended or its signal fired, whatever the step still
  * sends (logs, metrics, artifacts) is dropped: a late result is never written.
  */
 export class RunStepChannel implements StepChannel, StepArtifacts {
-  readonly log = (message: string, agent?: string): void => this.logLine(message, agent);
-  readonly metric = (name: string, value: number, agent?: string): void => this.metricValue(name, value, agent);
-  readonly spawn = <T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> => this.host.spawn(this.state, template, options);
-
   constructor(
     private readonly host: ChannelHost,
     private readonly state: StepState,
@@ -50,6 +46,18 @@ export class RunStepChannel implements StepChannel, StepArtifacts {
 
   get local(): LocalScope {
     return { container: this.host.container, instance: this.host.instance, node: this.state.node };
+  }
+
+  log(message: string, agent?: string): void {
+    this.logLine(message, agent);
+  }
+
+  metric(name: string, value: number, agent?: string): void {
+    this.metricValue(name, value, agent);
+  }
+
+  spawn<T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> {
+    return this.host.spawn(this.state, template, options);
   }
 
   waiting(queue: string, waitedMs: number, message: string): void {

@@ -56,6 +56,9 @@ type SkipCode = 'SKIPPED_BY_CALLBACK' | 'PARENT_NOT_SUCCEEDED' | 'RUN_ENDED';
 
 const NONE: readonly StepState[] = [];
 
+/** The params of every step that has none: shared, so frozen. */
+const NO_PARAMS: Params = Object.freeze({}) as Params;
+
 const ABORT_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
 
 const isAbortError = (error: unknown): error is StepError => error instanceof StepError && ABORT_CODES.has(error.code);
@@ -349,6 +352,7 @@ export class Run implements RunHandle {
     return state;
   }
 
+  /** One step, start to end; always ends the step and gives its slot back. */
   private async lifecycle(state: StepState): Promise<void> {
     try {
       await this.runStep(state);
@@ -464,7 +468,7 @@ export class Run implements RunHandle {
     const stepParams = node.options.params;
     const overrides = this.stepOverrides.size > 0 ? this.stepOverrides.get(state.name) : undefined;
     if (typeof stepParams === 'function') return this.resolveParamsFunction(state, stepParams, defaults ?? {}, overrides);
-    if (stepParams === undefined && defaults === undefined && overrides === undefined) return {};
+    if (stepParams === undefined && defaults === undefined && overrides === undefined) return NO_PARAMS;
     const own = stepParams === undefined ? undefined : (resolveReferences(stepParams, this.referenceScope(state)) as Params);
     return { ...defaults, ...own, ...overrides };
   }

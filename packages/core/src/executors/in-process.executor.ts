@@ -1,20 +1,53 @@
 import type { StepContext } from '../engine/step-context';
 import type { Executor, StepChannel, StepRequest } from './executor';
 
+/**
+ * The context a step body receives. Data are plain fields; `log`, `metric` and `spawn` are bound
+ * to the channel on first use (most steps never call them), so destructuring them works.
+ */
+class ChannelStepContext implements StepContext {
+  readonly params: StepContext['params'];
+  readonly parents: StepContext['parents'];
+  readonly pipeline: StepContext['pipeline'];
+  readonly runId: string;
+  readonly step: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  readonly artifacts: StepContext['artifacts'];
+  private readonly channel: StepChannel;
+
+  constructor(request: StepRequest, channel: StepChannel) {
+    this.params = request.params;
+    this.parents = request.parents;
+    this.pipeline = request.pipeline;
+    this.runId = request.runId;
+    this.step = request.step;
+    this.attempt = request.attempt;
+    this.signal = channel.signal;
+    this.artifacts = channel.artifacts;
+    this.channel = channel;
+  }
+
+  get log(): StepContext['log'] {
+    return bindOnce(this, 'log', (message: string) => this.channel.log(message));
+  }
+
+  get metric(): StepContext['metric'] {
+    return bindOnce(this, 'metric', (name: string, value: number) => this.channel.metric(name, value));
+  }
+
+  get spawn(): StepContext['spawn'] {
+    return bindOnce(this, 'spawn', ((template, options) => this.channel.spawn(template, options)) as StepContext['spawn']);
+  }
+}
+
+const bindOnce = <T>(target: object, key: string, fn: T): T => {
+  Object.defineProperty(target, key, { value: fn, enumerable: true });
+  return fn;
+};
+
 /** Builds the context a step body receives from a request and its channel. */
-export const createStepContext = (request: StepRequest, channel: StepChannel): StepContext => ({
-  params: request.params,
-  parents: request.parents,
-  pipeline: request.pipeline,
-  runId: request.runId,
-  step: request.step,
-  attempt: request.attempt,
-  signal: channel.signal,
-  log: channel.log,
-  metric: channel.metric,
-  artifacts: channel.artifacts,
-  spawn: channel.spawn,
-});
+export const createStepContext = (request: StepRequest, channel: StepChannel): StepContext => new ChannelStepContext(request, channel);
 
 /** The default executor: runs each attempt in the controller's own process. */
 export class InProcessExecutor implements Executor {
