@@ -23,6 +23,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --runs <n>           measured runs per row (default: 5)
   --warmup <n>         discarded runs before measuring (default: 2, or 1 from 100000 steps)
   --huge               run a ${HUGE_STEPS.toLocaleString('en-US')}-step chain (floor and Pipewright in memory), sampling RSS during the run
+  --distributed        instead: steps/s through 1 and 2 BullMQ agents against raw BullMQ jobs/s
+                       (own redis-server; takes --width, --concurrency, --rounds)
   --help               this text`;
 
 const list = (value: string | undefined): string[] | undefined =>

@@ -4,12 +4,18 @@
  */
 import { cpus } from 'node:os';
 import { parseCliOptions, USAGE } from './cli-options';
+import { runDistributedBenchmark } from './distributed';
 import { BenchmarkError } from './errors';
 import { runBenchmarks, toJsonRow } from './harness';
 import { formatTable } from './table';
 
 const main = async (): Promise<void> => {
-  const parsed = parseCliOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--distributed')) {
+    process.exitCode = await runDistributedBenchmark(argv.filter((arg) => arg !== '--distributed'));
+    return;
+  }
+  const parsed = parseCliOptions(argv);
   if (parsed === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;
