@@ -35,15 +35,17 @@ export interface SqliteStoreOptions {
    */
   readonly synchronous?: 'normal' | 'full';
   /**
-   * Which events wait for a commit before the engine may publish them.
-   * - `'outcome'` (default): `run.*` events and every step outcome (`succeeded`, `cached`,
-   *   `failed`, `skipped`, `aborted`), with all the writes before them. Progress events
-   *   (`created`, `queued`, `started`, `retrying`, `waiting`, `log`, `metric`) and their writes
-   *   join the next commit, at the latest when the current turn of the event loop ends. A crash
-   *   can lose only those, and they describe work that `resume()` re-runs anyway.
-   * - `'event'`: every event, one commit each (about three times as many commits per step).
+   * When writes are committed.
+   * - `'batch'` (default): when the engine calls `commit()`, which it does before it publishes
+   *   the events of each synchronous turn; so every event is committed before any subscriber
+   *   sees it, at one commit per batch (about one per step on a chain). Writes nobody commits
+   *   are committed when the current turn of the event loop ends.
+   * - `'outcome'`: `appendEvent` itself commits `run.*` events and every step outcome
+   *   (`succeeded`, `cached`, `failed`, `skipped`, `aborted`) with the writes before them;
+   *   progress events join the next commit. For callers that publish right after `appendEvent`.
+   * - `'event'`: `appendEvent` commits every event, one commit each.
    */
-  readonly commitEvery?: 'outcome' | 'event';
+  readonly commitEvery?: 'batch' | 'outcome' | 'event';
 }
 
 /** Events that report what `resume()` relies on: a run's start and end, and step outcomes. */
@@ -76,14 +78,11 @@ const STEP_COLUMNS = 'step, position, status, output, attempts, error, started_a
  * run leases in one SQLite file (WAL mode), artifact bytes as content-addressed files beside it.
  * Several processes may share the file.
  *
- * **Write before publish.** The engine saves a state change, journals the event that reports it
- * (`appendEvent`) and publishes that event, in one synchronous call. This store commits at the
- * journal write: the run, step and cache writes before an event share its transaction, which
- * commits before `appendEvent` returns. Which events commit is `commitEvery`: by default the
- * outcomes that `resume()` relies on (run start and end, every step outcome), so a subscriber
- * never sees a step finish that a crash could take back; progress events join the next commit,
- * at the latest when the current turn of the event loop ends. A chain then costs one commit
- * per step rather than four. Reads, leases and artifact records commit what is pending first.
+ * **Write before publish.** The engine saves a state change and journals the event that reports
+ * it (`appendEvent`); by default (`commitEvery: 'batch'`) this store holds those writes, and the
+ * engine calls `commit()` once for the events of a synchronous turn before it publishes them.
+ * Every event is durable before any subscriber sees it, and a chain costs about one commit per
+ * step rather than four. Reads, leases and artifact records commit what is pending first.
  */
 export class SqliteStore implements RunStore {
   readonly durable = true;
@@ -113,7 +112,7 @@ export class SqliteStore implements RunStore {
   /** Index in `pending` of each step's upsert (`runId\0step`): later saves replace it, one row write per commit. */
   private readonly pendingSteps = new Map<string, number>();
   private flushQueued = false;
-  private readonly commitEveryEvent: boolean;
+  private readonly commitEvery: 'batch' | 'outcome' | 'event';
   /** A deferred commit that failed: thrown by the next call, never lost. */
   private deferredError: unknown;
   /** Journal and step positions of the runs this store is writing, by run id. */
@@ -125,10 +124,11 @@ export class SqliteStore implements RunStore {
       throw new SqliteStoreError('INVALID_OPTION', `SqliteStore needs the path of a database file, got ${JSON.stringify(options?.path)}; use MemoryStore for runs that need not outlive the process.`);
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-    if (options.commitEvery !== undefined && options.commitEvery !== 'outcome' && options.commitEvery !== 'event') {
-      throw new SqliteStoreError('INVALID_OPTION', `commitEvery must be 'outcome' or 'event', got ${JSON.stringify(options.commitEvery)}.`);
+    const commitEvery = options.commitEvery ?? 'batch';
+    if (commitEvery !== 'batch' && commitEvery !== 'outcome' && commitEvery !== 'event') {
+      throw new SqliteStoreError('INVALID_OPTION', `commitEvery must be 'batch', 'outcome' or 'event', got ${JSON.stringify(options.commitEvery)}.`);
     }
-    this.commitEveryEvent = options.commitEvery === 'event';
+    this.commitEvery = commitEvery;
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new SqliteStoreError('INVALID_OPTION', `busyTimeoutMs must be an integer ≥ 0, got ${String(busyTimeoutMs)}.`);
     }
@@ -240,17 +240,24 @@ export class SqliteStore implements RunStore {
   }
 
   /**
-   * Journals the event. An outcome (or, under `commitEvery: 'event'`, any event) is committed
-   * with every write before it by the time this returns; a progress event joins the next commit.
+   * Journals the event. Under `commitEvery: 'batch'` it waits for `commit()`; under `'outcome'`
+   * an outcome, and under `'event'` any event, is committed with every write before it by the
+   * time this returns.
    */
   appendEvent(event: PipelineEvent): void {
     const counters = this.countersOf(event.runId, true) as RunCounters;
     const params = eventParams(event, ++counters.seq);
     // The run's last event: its counters are not needed any more.
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.delete(event.runId);
-    if (!this.commitEveryEvent && !OUTCOME_EVENTS.has(event.type)) this.defer(this.insertEvent, params);
+    const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENTS.has(event.type));
+    if (!commitsNow) this.defer(this.insertEvent, params);
     else if (this.pending.length === 0) this.insertEvent.run(params);
     else this.commitPending(params);
+  }
+
+  /** Commits every pending write now: the engine calls it before publishing a batch of events. */
+  commit(): void {
+    this.flush();
   }
 
   getRun(runId: string): StoredRun | undefined {

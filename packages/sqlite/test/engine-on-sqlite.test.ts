@@ -104,6 +104,24 @@ describe('an engine on a SqliteStore', () => {
     ]);
   });
 
+  it('has every event, progress included, in the committed journal before a subscriber sees it', async () => {
+    const engine = engineOn();
+    const observer = new SqliteStore({ path: dir.file('runs.db') });
+    const handle = engine.start(Etl);
+    const unseen: string[] = [];
+    let received = 0;
+    handle.events$.subscribe((event) => {
+      received++;
+      // Another connection sees only what is committed: the journal must already hold this event.
+      const journal = observer.events(event.runId);
+      if (journal.length < received || journal[received - 1]?.type !== event.type) unseen.push(event.type);
+    });
+    await handle.result;
+    await observer.close();
+    expect(received).toBeGreaterThan(10);
+    expect(unseen).toEqual([]);
+  });
+
   it('records a failed step with its error and the run as failed', async () => {
     failScore = true;
     const engine = engineOn();

@@ -235,8 +235,31 @@ describe('SqliteStore', () => {
   });
 
   describe('write before publish', () => {
-    it('has an outcome event and every write before it committed when appendEvent returns', () => {
+    it("holds every write until commit() under the default commitEvery 'batch', then commits them in order", () => {
       const store = open();
+      const path = dir.file('runs.db');
+      store.beginRun(record('r1'));
+      store.appendEvent({ type: 'run.started', runId: 'r1', at: 1_000, pipeline: 'etl', version: '1.0.0', params: {} } as PipelineEvent);
+      store.saveStep('r1', 'train', result());
+      store.appendEvent(stepEvent('r1', 'step.succeeded', 'train'));
+      expect(committedEvents(path, 'r1')).toEqual([]);
+      expect(committedStatus(path, 'r1', 'train')).toBeUndefined();
+      store.commit();
+      expect(committedStatus(path, 'r1', 'train')).toBe('succeeded');
+      expect(committedEvents(path, 'r1')).toEqual(['run.started', 'step.succeeded']);
+    });
+
+    it("commits what nobody commits when the current turn ends, under commitEvery 'batch'", async () => {
+      const store = open();
+      const path = dir.file('runs.db');
+      store.beginRun(record('r1'));
+      store.appendEvent({ type: 'run.started', runId: 'r1', at: 1_000, pipeline: 'etl', version: '1.0.0', params: {} } as PipelineEvent);
+      await nextTurn();
+      expect(committedEvents(path, 'r1')).toEqual(['run.started']);
+    });
+
+    it("has an outcome event and every write before it committed when appendEvent returns, under commitEvery 'outcome'", () => {
+      const store = open({ commitEvery: 'outcome' });
       const path = dir.file('runs.db');
       store.beginRun(record('r1'));
       store.appendEvent({ type: 'run.started', runId: 'r1', at: 1_000, pipeline: 'etl', version: '1.0.0', params: {} } as PipelineEvent);
@@ -248,7 +271,7 @@ describe('SqliteStore', () => {
     });
 
     it("commits progress events with the next outcome, or when the current turn ends, under commitEvery 'outcome'", async () => {
-      const store = open();
+      const store = open({ commitEvery: 'outcome' });
       const path = dir.file('runs.db');
       store.beginRun(record('r1'));
       store.appendEvent({ type: 'run.started', runId: 'r1', at: 1_000, pipeline: 'etl', version: '1.0.0', params: {} } as PipelineEvent);

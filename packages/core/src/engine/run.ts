@@ -115,6 +115,10 @@ export class Run implements RunHandle {
   private runTimer: NodeJS.Timeout | undefined;
   private removeSignalListener: (() => void) | undefined;
   private resolveResult!: (result: RunResult) => void;
+  /** The store commits on demand: events are published in batches, each after one commit. */
+  private readonly batching: boolean;
+  private unpublished: PipelineEvent[] = [];
+  private afterLastEvent: (() => void) | undefined;
   /** Set by `stop()` (the run ends `aborted`) or the run's time limit (it ends `failed`). */
   private interruption: 'RUN_STOPPED' | 'RUN_TIMEOUT' | undefined;
 
@@ -126,6 +130,7 @@ export class Run implements RunHandle {
     this.executor = deps.executor;
     this.container = deps.container;
     this.onEnd = deps.onEnd;
+    this.batching = typeof deps.store.commit === 'function';
     this.currentGraph = deps.definition.graph;
     this.stepOverrides = deps.runParams.steps;
     this.pipelineInfo = { name: deps.definition.name, version: deps.definition.version, params: deps.runParams.pipeline };
@@ -304,9 +309,14 @@ export class Run implements RunHandle {
     this.store.endRun(this.id, status, endedAt, this.runError);
     const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
     this.emit({ type, runId: this.id, at: endedAt, status, elapsedMs, ...(this.runError ? { error: this.runError } : {}) });
-    this.events.complete();
-    this.onEnd?.(this);
-    this.resolveResult(result);
+    const end = (): void => {
+      this.events.complete();
+      this.onEnd?.(this);
+      this.resolveResult(result);
+    };
+    // With batched publishing, the run ends once its last event is out.
+    if (this.unpublished.length > 0) this.afterLastEvent = end;
+    else end();
   }
 
   /**
@@ -819,7 +829,33 @@ export class Run implements RunHandle {
 
   private emit(event: PipelineEvent): void {
     this.store.appendEvent?.(event);
-    this.events.next(event);
+    if (!this.batching) {
+      this.events.next(event);
+      return;
+    }
+    this.unpublished.push(event);
+    if (this.unpublished.length === 1) queueMicrotask(() => this.publish());
+  }
+
+  /**
+   * For stores that commit on demand: one commit for the events of a synchronous turn, then
+   * publishes them in order. No subscriber sees an event whose state change is not durable.
+   */
+  private publish(): void {
+    const batch = this.unpublished;
+    this.unpublished = [];
+    try {
+      this.store.commit?.();
+    } catch (error) {
+      // The events describe what really happened in this process; publish them, and let the run say its store failed.
+      this.runError ??= { message: `The store failed to commit: ${toErrorInfo(error).message}`, code: 'STORE_FAILED', name: 'StoreError' };
+    }
+    for (const event of batch) this.events.next(event);
+    if (this.unpublished.length === 0 && this.afterLastEvent !== undefined) {
+      const after = this.afterLastEvent;
+      this.afterLastEvent = undefined;
+      after();
+    }
   }
 
   // ---------------------------------------------------------------- what steps see

@@ -81,6 +81,12 @@ export interface RunStore {
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void;
   /** Journals an event after the state change it reports is saved; optional. */
   appendEvent?(event: PipelineEvent): void;
+  /**
+   * Makes every write so far durable. A store that has it may defer its writes: the engine then
+   * journals the events of one synchronous turn, calls `commit()` once, and only then publishes
+   * them, so no subscriber sees an event a crash could take back, at one commit per batch.
+   */
+  commit?(): void;
   /** A run with its steps, or `undefined`. */
   getRun(runId: string): StoredRun | undefined;
   /** Runs matching the query, newest first. */
