@@ -45,6 +45,16 @@ const chain: PipelineDefinition = definePipeline({ name: 'handle-chain', version
   .build();
 
 describe('RunHandle', () => {
+  it('has an id of 21 letters and digits, unique per run (safe as a command-line argument: never starts with -)', async () => {
+    const engine = new Engine();
+    const definition = definePipeline({ name: 'handle-ids' }).addFunctionStep('a', () => 1).build();
+    const ids = new Set<string>();
+    for (let index = 0; index < 200; index++) ids.add(engine.start(definition).id);
+    expect(ids.size).toBe(200);
+    for (const id of ids) expect(id).toMatch(/^[0-9A-Za-z]{21}$/);
+    await engine.close();
+  });
+
   const engine = new Engine();
   afterAll(() => engine.close());
 

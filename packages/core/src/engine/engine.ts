@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { nanoid } from 'nanoid';
+import { customAlphabet, nanoid } from 'nanoid';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { registry } from '../decorators/registry';
@@ -43,6 +43,12 @@ export interface ResumeOptions extends Omit<RunOptions, 'params'> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type PipelineSource = (abstract new (...args: any[]) => unknown) | PipelineDefinition;
 
+/**
+ * Run ids: 21 alphanumeric characters (≈125 bits). Not nanoid's default alphabet, whose `-`
+ * and `_` would let an id start with `-` and read as an option on a command line.
+ */
+const newRunId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 21);
+
 const isDefinition = (source: unknown): source is PipelineDefinition =>
   typeof source === 'object' && source !== null && 'graph' in source && 'name' in source;
 
@@ -73,7 +79,7 @@ export class Engine {
   start(pipeline: PipelineSource, options: RunOptions = {}): RunHandle {
     this.assertOpen();
     const definition = isDefinition(pipeline) ? pipeline : scanPipeline(pipeline);
-    return this.launch(definition, options, nanoid());
+    return this.launch(definition, options, newRunId());
   }
 
   /** Runs a pipeline to its end; resolves with its result whether it succeeded, failed or was aborted. */
