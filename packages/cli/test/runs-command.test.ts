@@ -55,6 +55,7 @@ describe('pipewright runs, runs show and resume (SQLite store)', () => {
 
   it('resumes a stopped run under the same id from the file it was run from, without re-running finished steps', async () => {
     const resumed = await runCli(['resume', stopped, '--json'], dir.path);
+    expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     const result = JSON.parse(linesOf(resumed.stdout).at(-1) as string) as RunResult;
     expect(result).toMatchObject({ runId: stopped, status: 'succeeded' });
