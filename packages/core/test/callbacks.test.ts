@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AfterStep, BeforeStep, Engine, Pipeline, Step } from '@pipewright/core';
+import { definePipeline, AfterStep, BeforeStep, Engine, Pipeline, Step } from '@pipewright/core';
 import type { RunOptions, RunResult, StepContext, StepResult, StepStatus } from '@pipewright/core';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -346,6 +346,21 @@ describe('callbacks', () => {
       expect(result.steps.sibling?.status).toBe('succeeded');
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe('CALLBACK_FAILED');
+    });
+
+    it('tell onStatusChange of the failure when it threw on succeeded (the success did not stand)', async () => {
+      const seen: string[] = [];
+      const definition = definePipeline({ name: 'cb-status-told-of-failure' })
+        .addFunctionStep('target', () => 'ok', {
+          onStatusChange: (_ctx, status, previous) => {
+            seen.push(`${previous}→${status}`);
+            if (status === 'succeeded') throw new Error('status broke');
+          },
+        })
+        .build();
+      const result = await engine.run(definition);
+      expect(result.steps.target?.status).toBe('failed');
+      expect(seen).toEqual(['pending→queued', 'queued→running', 'running→succeeded', 'running→failed']);
     });
 
     it('keep the step’s own error when a callback throws after the step already failed', async () => {

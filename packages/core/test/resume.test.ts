@@ -51,6 +51,19 @@ describe('engine.resume(runId)', () => {
     expect((await engine.history({ pipeline: 'resumable' }))[0]).toMatchObject({ runId: first.runId, status: 'succeeded' });
   });
 
+  it('keeps the run’s first start time, and so its place in history', async () => {
+    const engine = new Engine({ store: durable() });
+    const first = await engine.run(Resumable);
+    failTrain = false;
+    const later = await engine.run(Resumable);
+    const before = (await engine.history()).find((run) => run.runId === first.runId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await engine.resume(first.runId);
+    const runs = await engine.history();
+    expect(runs.find((run) => run.runId === first.runId)?.startedAt).toBe(before?.startedAt);
+    expect(runs.map((run) => run.runId)).toEqual([later.runId, first.runId]);
+  });
+
   it('ends at once, running nothing, when every step already succeeded', async () => {
     failTrain = false;
     const engine = new Engine({ store: durable() });

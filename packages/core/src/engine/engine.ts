@@ -119,7 +119,7 @@ export class Engine {
       );
     }
     const { force: _force, ...runOptions } = options;
-    return this.launch(definition, { ...runOptions, params: input }, runId, stored.steps);
+    return this.launch(definition, { ...runOptions, params: input }, runId, { steps: stored.steps, firstStartedAt: stored.run.startedAt });
   }
 
   /** `startResume(runId)` run to its end. */
@@ -153,7 +153,12 @@ export class Engine {
     if (this.closed) throw new EngineError('ENGINE_CLOSED', 'This engine is closed; create a new Engine to run pipelines.');
   }
 
-  private launch(definition: PipelineDefinition, options: RunOptions, runId: string, restored?: Readonly<Record<string, StepResult>>): Run {
+  private launch(
+    definition: PipelineDefinition,
+    options: RunOptions,
+    runId: string,
+    resumed?: { readonly steps: Readonly<Record<string, StepResult>>; readonly firstStartedAt: number },
+  ): Run {
     const runParams = resolveRunParams(definition, options.params);
     if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
       throw new EngineError('INVALID_OPTION', `Run option concurrency must be an integer ≥ 1, got ${String(options.concurrency)}.`);
@@ -170,7 +175,7 @@ export class Engine {
       executor: this.executor,
       container: this.container.createChildContainer(),
       runId,
-      ...(restored ? { restored } : {}),
+      ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt } : {}),
       onEnd: (ended) => {
         this.active.delete(ended);
         if (durable) this.store.releaseLease(ended.id, this.owner);

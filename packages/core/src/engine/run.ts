@@ -49,6 +49,8 @@ export interface RunDeps {
   readonly onEnd?: (run: Run) => void;
   /** For `resume()`: results of steps that are kept from the interrupted run. */
   readonly restored?: Readonly<Record<string, StepResult>>;
+  /** For `resume()`: when the run first began; its record keeps that start (and its place in history). */
+  readonly firstStartedAt?: number;
 }
 
 /** Why a step was skipped, as the `code` of its `error`. */
@@ -102,6 +104,7 @@ export class Run implements RunHandle {
   private readonly pipelineInfo: StepRequest['pipeline'];
   private readonly stepOverrides: RunParams['steps'];
   private readonly onEnd: ((run: Run) => void) | undefined;
+  private readonly firstStartedAt: number | undefined;
   private currentGraph: PipelineGraph;
   private instance: unknown;
   /** What step channels may reach of this run. */
@@ -130,6 +133,7 @@ export class Run implements RunHandle {
     this.executor = deps.executor;
     this.container = deps.container;
     this.onEnd = deps.onEnd;
+    this.firstStartedAt = deps.firstStartedAt;
     this.batching = typeof deps.store.commit === 'function';
     this.currentGraph = deps.definition.graph;
     this.stepOverrides = deps.runParams.steps;
@@ -204,7 +208,7 @@ export class Run implements RunHandle {
       input: this.options.params ?? {},
       fingerprint: this.store.durable ? fingerprintOf(definition) : {},
       status: 'running',
-      startedAt: this.startedAt,
+      startedAt: this.firstStartedAt ?? this.startedAt,
       endedAt: undefined,
       error: undefined,
     });
@@ -704,6 +708,12 @@ export class Run implements RunHandle {
           status = 'failed';
           error = toErrorInfo(callbackFailed(state.name, 'onStatusChange', callbackError));
           output = undefined;
+          // It was told of a success that did not stand: tell it of the failure that does.
+          try {
+            node.options.onStatusChange(this.callbackContext(state), status, previous);
+          } catch {
+            // Already failing because of this callback; a second throw changes nothing.
+          }
         }
       }
     }
