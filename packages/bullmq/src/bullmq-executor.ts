@@ -36,6 +36,8 @@ const positive = (value: number | undefined, fallback: number, name: string): nu
  * ```
  */
 export class BullMQExecutor implements Executor {
+  /** Steps become `running` when an agent takes them: `step.started` carries the agent's id. */
+  readonly reportsStart = true;
   private readonly connection: RedisConnection;
   private readonly prefix: string;
   private readonly waitingWarningMs: number;

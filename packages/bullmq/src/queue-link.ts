@@ -202,7 +202,7 @@ export class QueueLink {
       case 'started':
         job.started = true;
         job.agent = message.agent;
-        channel.log(`[agent] step '${request.step}' attempt ${request.attempt} started on agent ${message.agent}`, message.agent);
+        channel.started(message.agent);
         return;
       case 'log':
         channel.log(message.message, message.agent);

@@ -44,6 +44,9 @@ export class RemoteStepChannel implements StepChannel, StepArtifacts {
   /** Agents do not wait in queues: nothing to report. */
   waiting(): void {}
 
+  /** The agent itself announces its start (a `started` message before the step's body runs). */
+  started(): void {}
+
   /** Queues a message to the controller; a send that fails (Redis gone) does not fail the step. */
   send(message: Outgoing): Promise<void> {
     const progress = { ...message, agent: this.broker.agent } as AgentMessage;

@@ -26,9 +26,9 @@ class ControllerOnly {
 const stepEvents = (events: PipelineEvent[], step: string): StepEvent[] =>
   events.filter((event): event is StepEvent => 'step' in event && event.step === step);
 
-const waitFor = async (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {
+const waitFor = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> => {
   const until = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -81,7 +81,9 @@ describeWithRedis()('steps run on agent processes', () => {
     const prepare = stepEvents(events, 'prepare');
     expect(prepare).toContainEqual(expect.objectContaining({ type: 'step.log', message: 'preparing', agent: 'cpu-agent' }));
     expect(prepare).toContainEqual(expect.objectContaining({ type: 'step.metric', name: 'rows', value: 42, agent: 'cpu-agent' }));
-    expect(prepare).toContainEqual(expect.objectContaining({ type: 'step.log', message: expect.stringContaining('started on agent cpu-agent') }));
+    // Started from afar: queued until the agent takes it, then `step.started` names the agent.
+    expect(prepare).toContainEqual(expect.objectContaining({ type: 'step.started', attempt: 1, agent: 'cpu-agent' }));
+    expect(prepare.map((event) => event.type).slice(0, 3)).toEqual(['step.created', 'step.queued', 'step.started']);
     // The agent's lines arrive before the step's completion.
     const types = prepare.map((event) => event.type);
     expect(types.indexOf('step.log')).toBeLessThan(types.indexOf('step.succeeded'));
@@ -155,7 +157,8 @@ describeWithRedis()('steps run on agent processes', () => {
       const run = engine.start(RemoteStop, { params: { dir } });
       // The slow agent takes one step at a time: one runs, the other waits in the queue.
       await waitFor(() => readdirSync(dir).some((file) => file.endsWith('-started')), 'a step to start on the agent');
-      await waitFor(() => run.running().length === 2, 'both steps to be in flight');
+      await waitFor(() => run.running().length === 1, 'the agent to report its start');
+      await waitFor(async () => (await queue.getWaitingCount()) === 1, 'the other step to wait in the queue');
       const started = readdirSync(dir).filter((file) => file.endsWith('-started'));
       expect(started).toHaveLength(1);
       const runningStep = started[0]?.replace('-started', '') ?? '';

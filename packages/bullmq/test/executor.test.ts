@@ -30,7 +30,8 @@ describeWithRedis()('the BullMQ executor', () => {
 
       expect(waiting).toMatchObject({ type: 'step.waiting', step: 'orphan', queue: 'nobody', message: expect.stringContaining("queue 'nobody', which no agent serves") });
       expect(waiting.type === 'step.waiting' && waiting.waitedMs).toBeGreaterThanOrEqual(50);
-      expect(run.running()).toEqual(['orphan']);
+      // Handed to the queue but taken by no agent: still queued, not running.
+      expect(run.running()).toEqual([]);
       await run.stop('no agent will come');
     } finally {
       await engine.close();
@@ -93,7 +94,7 @@ describeWithRedis()('the BullMQ executor', () => {
     const executor = new BullMQExecutor({ connection: redis.connection });
     const engine = new Engine({ executor });
     const run = engine.start(RemoteUnserved);
-    await firstValueFrom(run.events$.pipe(filter((event) => event.type === 'step.started')));
+    await firstValueFrom(run.events$.pipe(filter((event) => event.type === 'step.queued')));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await executor.close();
     const result = await run.result;

@@ -70,7 +70,7 @@ const stopProcess = async (cli: CliProcess | undefined): Promise<void> => {
     expect(result.steps['report']?.output).toEqual({ total: 17, pid: agent?.child.pid });
     for (const step of ['prepare', 'square', 'report']) {
       expect(events).toContainEqual(
-        expect.objectContaining({ type: 'step.log', step, agent: 'cli-agent', message: `[agent] step '${step}' attempt 1 started on agent cli-agent` }),
+        expect.objectContaining({ type: 'step.started', step, attempt: 1, agent: 'cli-agent' }),
       );
     }
     expect(events).toContainEqual(expect.objectContaining({ type: 'step.log', step: 'prepare', agent: 'cli-agent', message: 'preparing base 4' }));
@@ -83,7 +83,7 @@ const stopProcess = async (cli: CliProcess | undefined): Promise<void> => {
     const { code, stdout } = await runCli(['run', fixture('remote.ts'), '--redis', address], dir.path);
 
     expect(code).toBe(0);
-    expect(stdout).toMatch(/step\.log\s+square: \[agent\] step 'square' attempt 1 started on agent cli-agent/);
+    expect(stdout).toMatch(/step\.started\s+square \(attempt 1 on cli-agent\)/);
     expect(stdout).toMatch(/step\.succeeded report → \{"total":10,"pid":\d+\}/);
     expect(linesOf(stdout).at(-1)).toMatch(/^run \S+ succeeded in \d+ ms \(3 succeeded\); details: pipewright runs show \S+$/);
   });
@@ -104,7 +104,7 @@ const stopProcess = async (cli: CliProcess | undefined): Promise<void> => {
     expect(result.steps['report']?.output).toEqual({ total: 10, pid: agent?.child.pid });
     const started = events.filter((event) => event.type === 'step.started').map((event) => (event as StepEvent).step);
     expect(started).toEqual(['report']);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'step.log', step: 'report', agent: 'cli-agent' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'step.started', step: 'report', agent: 'cli-agent' }));
   });
 
   it('refuses, before anything runs, a builder pipeline whose function steps cannot leave the process (exit 2)', async () => {

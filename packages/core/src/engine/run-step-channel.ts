@@ -24,6 +24,7 @@ export interface ChannelHost {
   emitStep(state: StepState, event: StepEventBody): void;
   stateOf(step: string): StepState | undefined;
   spawn(caller: StepState, template: Constructor, options: SpawnOptions | undefined): Promise<never>;
+  started(state: StepState, agent: string): void;
 }
 
 const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -58,6 +59,10 @@ export class RunStepChannel implements StepChannel, StepArtifacts {
 
   spawn<T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> {
     return this.host.spawn(this.state, template, options);
+  }
+
+  started(agent: string): void {
+    if (this.live()) this.host.started(this.state, agent);
   }
 
   waiting(queue: string, waitedMs: number, message: string): void {

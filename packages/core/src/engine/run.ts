@@ -150,6 +150,7 @@ export class Run implements RunHandle {
       emitStep: (state, event) => this.emitStep(state, event),
       stateOf: (step) => this.states.get(step),
       spawn: (caller, template, options) => this.spawn(caller, template, options),
+      started: (state, agent) => this.markStarted(state, agent),
     };
     this.events$ = this.events.asObservable();
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
@@ -281,7 +282,8 @@ export class Run implements RunHandle {
   private skipNotStarted(reason: string, keepSpawned = false): void {
     for (const state of this.states.values()) {
       const status = state.result.status;
-      if (isTerminal(status) || status === 'running' || status === 'retrying' || state.abort !== undefined) continue;
+      // Handed to the executor (it has a request), even if still queued on an agent: it is aborted, not skipped.
+      if (isTerminal(status) || status === 'running' || status === 'retrying' || state.abort !== undefined || state.request !== undefined) continue;
       if (keepSpawned && state.node.spawnedBy !== undefined) {
         const spawner = this.states.get(state.node.spawnedBy);
         if (spawner && !isTerminal(spawner.result.status)) continue;
@@ -633,8 +635,9 @@ export class Run implements RunHandle {
     };
     state.request = request;
     state.result.attempts = attempt;
-    if (attempt === 1) state.result.startedAt = Date.now();
-    this.transition(state, 'running', { type: 'step.started' });
+    const remote = this.executor.reportsStart === true && template?.kind !== 'pipeline';
+    // A remote attempt stays `queued` until an agent takes it (`channel.started`).
+    if (!remote) this.markStarted(state, undefined);
 
     const work =
       template?.kind === 'pipeline'
@@ -658,6 +661,16 @@ export class Run implements RunHandle {
         },
       );
     });
+  }
+
+  /** The attempt has started, here or on `agent`; a second start on another agent is reported again. */
+  private markStarted(state: StepState, agent: string | undefined): void {
+    const { result } = state;
+    if (isTerminal(result.status)) return;
+    result.startedAt ??= Date.now();
+    const event = agent === undefined ? ({ type: 'step.started' } as const) : ({ type: 'step.started', agent } as const);
+    if (result.status === 'running') this.emitStep(state, event);
+    else this.transition(state, 'running', event);
   }
 
   /** Runs after-callbacks, then records the step's end; synchronous when there are none. */

@@ -40,6 +40,11 @@ export interface StepChannel {
   metric(name: string, value: number, agent?: string): void;
   /** Reports that the attempt is still waiting in `queue` for an agent to take it. */
   waiting(queue: string, waitedMs: number, message: string): void;
+  /**
+   * Reports that `agent` has taken the attempt and started it (see `Executor.reportsStart`).
+   * Called again when another agent re-runs it (its first agent died).
+   */
+  started(agent: string): void;
   readonly artifacts: StepArtifacts;
   readonly spawn: StepContext['spawn'];
   /** Present when the executor runs in the controller's process. */
@@ -52,4 +57,11 @@ export interface Executor {
   execute(request: StepRequest, channel: StepChannel): Promise<unknown>;
   /** Releases connections and workers. */
   close(): Promise<void>;
+  /**
+   * `true` when the executor calls `channel.started(agent)` once an attempt really starts
+   * somewhere else: the engine then keeps the step `queued` until that moment and emits
+   * `step.started` tagged with the agent. Otherwise the engine marks the step running as it
+   * hands the attempt over.
+   */
+  readonly reportsStart?: boolean;
 }
