@@ -60,6 +60,7 @@ export type {
   StepWaitingEvent,
   StepSucceededEvent,
 } from './engine/events';
+export { statusOfEvent } from './engine/events';
 
 // Executors
 export { InProcessExecutor, createStepContext } from './executors/in-process.executor';

@@ -1,3 +1,4 @@
+import { isTerminal, statusOfEvent } from '@pipewright/core';
 import type { PipelineEvent, PipelineGraph, RunStatus, StepStatus } from '@pipewright/core';
 import { stepLabel } from './describe-event';
 
@@ -14,20 +15,6 @@ export interface BoardRow {
   /** The latest thing worth showing: a log line, a metric, an error, a skip reason. */
   detail: string | undefined;
 }
-
-const TERMINAL: ReadonlySet<StepStatus> = new Set(['succeeded', 'cached', 'failed', 'skipped', 'aborted']);
-
-const STATUS_OF: Partial<Record<PipelineEvent['type'], StepStatus>> = {
-  'step.created': 'pending',
-  'step.queued': 'queued',
-  'step.started': 'running',
-  'step.retrying': 'retrying',
-  'step.succeeded': 'succeeded',
-  'step.cached': 'cached',
-  'step.failed': 'failed',
-  'step.skipped': 'skipped',
-  'step.aborted': 'aborted',
-};
 
 /**
  * The state of a run as its events tell it: one row per step (the graph's steps from the
@@ -62,8 +49,8 @@ export class RunBoard {
     }
     const depth = Math.max(0, (event.path?.length ?? 1) - 1);
     const row = this.row(event.path?.join('/') ?? event.step, stepLabel(event), depth);
-    const status = STATUS_OF[event.type];
-    if (status !== undefined && !(TERMINAL.has(row.status) && status === 'pending')) row.status = status;
+    const status = statusOfEvent(event.type);
+    if (status !== undefined && !(isTerminal(row.status) && status === 'pending')) row.status = status;
     switch (event.type) {
       case 'step.started':
         row.attempts = Math.max(row.attempts, event.attempt);
@@ -103,7 +90,7 @@ export class RunBoard {
     for (const row of this.rows.values()) {
       if (row.depth > 0) continue;
       total++;
-      if (TERMINAL.has(row.status)) done++;
+      if (isTerminal(row.status)) done++;
     }
     return { done, total };
   }

@@ -109,9 +109,11 @@ export type PipelineEvent = RunEvent | StepEvent;
 /** The event types, as a union of string literals. */
 export type PipelineEventType = PipelineEvent['type'];
 
-/** The status a step event moves its step to, if it moves it at all. */
+/** The status a step has once this event is out (`pending` after `step.created`); `undefined` for logs, metrics and run events. */
 export const statusOfEvent = (type: PipelineEventType): StepStatus | undefined => {
   switch (type) {
+    case 'step.created':
+      return 'pending';
     case 'step.queued':
       return 'queued';
     case 'step.started':
