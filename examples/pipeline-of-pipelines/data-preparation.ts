@@ -10,8 +10,8 @@ export class DataPreparation {
   @Step()
   extract(ctx: StepContext) {
     const rows = makeCustomerTable(ctx.pipeline.params.rows as number, ctx.pipeline.params.seed as number);
-    // A few broken records, as real extracts have.
-    return [...rows, { age: -1, income: 50_000, region: 'north', churned: 0 } as CustomerRow, { age: 40, income: Number.NaN, region: 'east', churned: 1 } as CustomerRow];
+    // A few broken records, as real extracts have (a missing income is null: outputs are JSON).
+    return [...rows, { age: -1, income: 50_000, region: 'north', churned: 0 } as CustomerRow, { age: 40, income: null, region: 'east', churned: 1 } as unknown as CustomerRow];
   }
 
   @Step({ parents: ['extract'] })

@@ -122,6 +122,32 @@ describe('PipelineGraph', () => {
       expect(sorted(before.descendants('a'))).toEqual(['b']);
     });
 
+    it('grows an older graph into its own line, leaving the newer graphs as they were', () => {
+      const base = graphOf('a');
+      const left = base.withNode(node('x', ['a']));
+      const right = base.withNode(node('y', ['a']));
+      const further = left.withNode(node('z', ['x']));
+
+      expect(left.order).toEqual(['a', 'x']);
+      expect(left.childrenOf('x')).toEqual([]);
+      expect(right.order).toEqual(['a', 'y']);
+      expect(right.has('x')).toBe(false);
+      expect(right.childrenOf('a')).toEqual(['y']);
+      expect(further.order).toEqual(['a', 'x', 'z']);
+      expect(further.has('y')).toBe(false);
+      expect(sorted(further.descendants('a'))).toEqual(['x', 'z']);
+      expect(base.order).toEqual(['a']);
+      expect(base.childrenOf('a')).toEqual([]);
+    });
+
+    it('adds 20 000 spawned steps in time linear in their count', () => {
+      let graph = graphOf('root');
+      for (let index = 0; index < 20_000; index++) graph = graph.withNode(node(`s${index}`, ['root']));
+      expect(graph.size).toBe(20_001);
+      expect(graph.childrenOf('root')).toHaveLength(20_000);
+      expect(graph.get('s19999')?.parents).toEqual(['root']);
+    });
+
     it('refuses a name already in the graph and an unknown parent', () => {
       const graph = graphOf('a');
       expect(() => graph.withNode(node('a'))).toThrow(expect.objectContaining({ code: 'DUPLICATE_STEP' }));

@@ -85,7 +85,7 @@ describe('engine.resume(runId)', () => {
     const store = durable();
     const engine = new Engine({ store });
     const first = await engine.run(Resumable);
-    const stored = store.getRun(first.runId);
+    const stored = await store.getRun(first.runId);
     if (!stored) throw new Error('run not stored');
     // Pretend the run began under an older definition: one step changed, one removed, one added.
     store.beginRun({ ...stored.run, fingerprint: { load: stored.run.fingerprint.load as string, train: 'old-hash', gone: 'x' } });
@@ -104,7 +104,7 @@ describe('engine.resume(runId)', () => {
     const store = durable();
     const engine = new Engine({ store });
     const first = await engine.run(Resumable);
-    const stored = store.getRun(first.runId);
+    const stored = await store.getRun(first.runId);
     if (!stored) throw new Error('run not stored');
     store.beginRun({ ...stored.run, version: '9.9.9' });
     await expect(engine.resume(first.runId)).rejects.toMatchObject({ code: 'PIPELINE_NOT_FOUND' });

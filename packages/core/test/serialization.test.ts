@@ -48,8 +48,19 @@ describe('outputs on a durable store', () => {
     expect(result.status).toBe('succeeded');
   });
 
-  it('does not constrain outputs on the in-memory default store', async () => {
-    const definition = definePipeline({ name: 'memory-outputs' }).addFunctionStep('produce', () => ({ fn: () => 1 })).build();
-    expect((await new Engine().run(definition)).status).toBe('succeeded');
+  it('holds the in-memory default store to the same rule, so tests fail where production would', async () => {
+    const definition = definePipeline({ name: 'memory-outputs' }).addFunctionStep('produce', () => ({ at: new Date(0) })).build();
+    const result = await new Engine().run(definition);
+    expect(result.status).toBe('failed');
+    expect(result.steps.produce?.error).toMatchObject({ code: 'NOT_SERIALIZABLE' });
+    expect(result.steps.produce?.error?.message).toContain('produce');
+    expect(result.steps.produce?.error?.message).toContain('.at');
+  });
+
+  it('keeps any output on a memory store opened with jsonOutputs: false', async () => {
+    const definition = definePipeline({ name: 'memory-any-outputs' }).addFunctionStep('produce', () => ({ fn: () => 1 })).build();
+    const result = await new Engine({ store: new MemoryStore({ jsonOutputs: false }) }).run(definition);
+    expect(result.status).toBe('succeeded');
+    expect(typeof (result.steps.produce?.output as { fn: unknown }).fn).toBe('function');
   });
 });

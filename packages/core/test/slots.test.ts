@@ -1,4 +1,4 @@
-import { Slots } from '../src/engine/slots';
+import { Slots } from '../src/engine/run/slots';
 
 describe('Slots (the concurrency gate)', () => {
   it('hands out slots synchronously while any are free', () => {

@@ -14,7 +14,7 @@ import { diffFingerprints } from './definition-diff';
 import { fingerprintOf } from './fingerprint';
 import { resolveRunParams } from './parameters';
 import type { RunResult, StepResult } from './results';
-import { Run } from './run';
+import { Run } from './run/run';
 import type { RunHandle, RunOptions } from './run-handle';
 
 /** Options of `new Engine(...)`. */
@@ -75,16 +75,32 @@ export class Engine {
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
   }
 
-  /** Starts a run and returns its handle at once. Throws if the pipeline or parameters are invalid. */
+  /**
+   * Starts a run and returns its handle once the run's record is committed, so the id it hands
+   * out can always be resumed. Throws if the pipeline or parameters are invalid, and with
+   * `ASYNC_STORE` on a store that commits asynchronously: use `begin()` there.
+   */
   start(pipeline: PipelineSource, options: RunOptions = {}): RunHandle {
     this.assertOpen();
+    if (this.store.asynchronous === true) {
+      throw new EngineError('ASYNC_STORE', 'This engine\'s store commits asynchronously: start runs with `await engine.begin(...)` or `engine.run(...)`.');
+    }
     const definition = isDefinition(pipeline) ? pipeline : scanPipeline(pipeline);
     return this.launch(definition, options, newRunId());
   }
 
+  /** Starts a run on any store; resolves with its handle once the run's record is durable. */
+  async begin(pipeline: PipelineSource, options: RunOptions = {}): Promise<RunHandle> {
+    this.assertOpen();
+    const definition = isDefinition(pipeline) ? pipeline : scanPipeline(pipeline);
+    const run = this.launch(definition, options, newRunId());
+    await run.recorded;
+    return run;
+  }
+
   /** Runs a pipeline to its end; resolves with its result whether it succeeded, failed or was aborted. */
   async run(pipeline: PipelineSource, options: RunOptions = {}): Promise<RunResult> {
-    return this.start(pipeline, options).result;
+    return (await this.begin(pipeline, options)).result;
   }
 
   /**
@@ -99,6 +115,21 @@ export class Engine {
   startResume(runId: string, options: ResumeOptions = {}): RunHandle {
     this.assertOpen();
     const stored = this.store.getRun(runId);
+    if (stored instanceof Promise) {
+      throw new EngineError('ASYNC_STORE', 'This engine\'s store reads asynchronously: use `await engine.resume(runId)`.', { runId });
+    }
+    return this.resumeStored(runId, stored, options);
+  }
+
+  /** `startResume(runId)` run to its end; works on every store. */
+  async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
+    this.assertOpen();
+    const run = this.resumeStored(runId, await this.store.getRun(runId), options);
+    await run.recorded;
+    return run.result;
+  }
+
+  private resumeStored(runId: string, stored: StoredRun | undefined, options: ResumeOptions): Run {
     if (stored === undefined) throw new EngineError('RUN_NOT_FOUND', `No run '${runId}' in this engine's store.`, { runId });
     const { pipeline, version, fingerprint, input } = stored.run;
     const target = registry.find('pipeline', pipeline, version);
@@ -122,19 +153,18 @@ export class Engine {
     return this.launch(definition, { ...runOptions, params: input }, runId, { steps: stored.steps, firstStartedAt: stored.run.startedAt });
   }
 
-  /** `startResume(runId)` run to its end. */
-  async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
-    return this.startResume(runId, options).result;
-  }
-
   /** Runs kept by the store, newest first. */
   async history(query: HistoryQuery = {}): Promise<RunSummary[]> {
+    const { limit } = query;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new EngineError('INVALID_OPTION', `History limit must be an integer ≥ 0, got ${String(limit)}.`);
+    }
     return this.store.listRuns(query);
   }
 
   /** One stored run with its steps. Rejects with `RUN_NOT_FOUND`. */
   async inspect(runId: string): Promise<StoredRun> {
-    const run = this.store.getRun(runId);
+    const run = await this.store.getRun(runId);
     if (run === undefined) throw new EngineError('RUN_NOT_FOUND', `No run '${runId}' in this engine's store.`, { runId });
     return run;
   }
@@ -164,7 +194,8 @@ export class Engine {
       throw new EngineError('INVALID_OPTION', `Run option concurrency must be an integer ≥ 1, got ${String(options.concurrency)}.`);
     }
     const durable = this.store.durable;
-    if (durable && !this.store.acquireLease(runId, this.owner, this.leaseTtlMs)) {
+    // Asynchronous stores (Postgres) take leases in `begin`/`resume` before getting here.
+    if (durable && this.store.acquireLease(runId, this.owner, this.leaseTtlMs) === false) {
       throw new EngineError('RUN_LOCKED', `Run '${runId}' is being driven by another engine; its lease expires if that engine dies.`, { runId });
     }
     const run = new Run({

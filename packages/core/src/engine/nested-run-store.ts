@@ -10,6 +10,7 @@ import type { RunStore } from '../stores/store';
 export const nestedRunStore = (store: RunStore): RunStore => ({
   artifacts: store.artifacts,
   durable: store.durable,
+  ...(store.jsonOutputs !== undefined ? { jsonOutputs: store.jsonOutputs } : {}),
   keepsReferences: true,
   beginRun: () => undefined,
   saveStep: () => undefined,
@@ -18,6 +19,7 @@ export const nestedRunStore = (store: RunStore): RunStore => ({
   listRuns: () => [],
   getCache: (key) => store.getCache(key),
   putCache: (entry) => store.putCache(entry),
+  commit: () => store.commit(),
   acquireLease: () => true,
   releaseLease: () => undefined,
   close: async () => undefined,

@@ -20,19 +20,35 @@ export type DefinitionErrorCode =
 /** Codes of {@link ParameterError}: a run was given parameters the pipeline does not accept. */
 export type ParameterErrorCode = 'UNKNOWN_PARAMETER' | 'PARAMETER_TYPE';
 
+/** Codes recorded on a step that did not succeed (see {@link StepError}), as data. */
+export const STEP_ERROR_CODES = [
+  'STEP_FAILED',
+  'STEP_TIMEOUT',
+  'RUN_TIMEOUT',
+  'RUN_STOPPED',
+  'ABORTED_ON_FAILURE',
+  'CALLBACK_FAILED',
+  'REFERENCE_NOT_FOUND',
+  'ARTIFACT_NOT_FOUND',
+  'SPAWN_FAILED',
+  'DUPLICATE_STEP',
+  'NOT_SERIALIZABLE',
+] as const;
+
 /** Codes recorded on a step that did not succeed (see {@link StepError}). */
-export type StepErrorCode =
-  | 'STEP_FAILED'
-  | 'STEP_TIMEOUT'
-  | 'RUN_TIMEOUT'
-  | 'RUN_STOPPED'
-  | 'ABORTED_ON_FAILURE'
-  | 'CALLBACK_FAILED'
-  | 'REFERENCE_NOT_FOUND'
-  | 'ARTIFACT_NOT_FOUND'
-  | 'SPAWN_FAILED'
-  | 'DUPLICATE_STEP'
-  | 'NOT_SERIALIZABLE';
+export type StepErrorCode = (typeof STEP_ERROR_CODES)[number];
+
+/** Whether `code` is one of {@link StepErrorCode}. */
+export const isStepErrorCode = (code: unknown): code is StepErrorCode => (STEP_ERROR_CODES as readonly unknown[]).includes(code);
+
+/** Why a step was skipped, as the `code` of a skipped step's `error` (its `name` is `Skipped`). */
+export type SkipCode = 'SKIPPED_BY_CALLBACK' | 'PARENT_NOT_SUCCEEDED' | 'RUN_ENDED';
+
+/** Codes of {@link StoreError}: the store could not keep what the run changed. */
+export type StoreErrorCode = 'STORE_FAILED';
+
+/** Every code that can reach a `RunResult` or a step's result, besides a user error's own. */
+export type ResultErrorCode = StepErrorCode | SkipCode | StoreErrorCode;
 
 /** Codes of {@link EngineError}: the engine itself was misused. */
 export type EngineErrorCode =
@@ -41,10 +57,11 @@ export type EngineErrorCode =
   | 'INVALID_OPTION'
   | 'PIPELINE_NOT_FOUND'
   | 'DEFINITION_CHANGED'
-  | 'RUN_LOCKED';
+  | 'RUN_LOCKED'
+  | 'ASYNC_STORE';
 
 /** Any code a Pipewright error may carry. */
-export type PipewrightErrorCode = DefinitionErrorCode | ParameterErrorCode | StepErrorCode | EngineErrorCode;
+export type PipewrightErrorCode = DefinitionErrorCode | ParameterErrorCode | StepErrorCode | EngineErrorCode | StoreErrorCode;
 
 /**
  * Base class of every Pipewright error.
@@ -159,5 +176,15 @@ export class EngineError extends PipewrightError {
     super(code, message);
     this.runId = context.runId;
     this.details = context.details ?? [];
+  }
+}
+
+/** The store failed to commit a run's changes: the run ended `failed`, and nothing started on what was not saved. */
+export class StoreError extends PipewrightError {
+  static override readonly kind = 'StoreError';
+  declare readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

@@ -4,18 +4,37 @@ import type { StepNode } from './step-node';
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /**
+ * The storage a graph and the graphs grown from it by `withNode` share: append-only, so a
+ * spawned step costs O(its parents) instead of a copy of every map. Each graph sees only the
+ * first `size` steps of it.
+ */
+interface GraphStorage {
+  readonly nodes: Map<string, StepNode>;
+  /** Position of each step in `order`: a graph sees a step only if it is below its size. */
+  readonly position: Map<string, number>;
+  readonly children: Map<string, string[]>;
+  readonly order: string[];
+}
+
+/**
  * An immutable DAG of steps: nodes, edges, a topological order, ancestors and descendants.
- * Built once and validated; `withNode` returns a new graph (how spawned steps join a run).
+ * Built once and validated; `withNode` returns a new graph (how spawned steps join a run)
+ * and leaves this one as it was.
  */
 export class PipelineGraph {
   private constructor(
     /** Name of the pipeline, for error messages. */
     readonly pipeline: string,
-    private readonly nodes: ReadonlyMap<string, StepNode>,
-    private readonly children: ReadonlyMap<string, readonly string[]>,
-    /** Step names in a topological order (parents before children; declaration order among peers). */
-    readonly order: readonly string[],
+    private readonly storage: GraphStorage,
+    /** How many steps of the storage this graph holds. */
+    readonly size: number,
   ) {}
+
+  /** Step names in a topological order (parents before children; declaration order among peers). */
+  get order(): readonly string[] {
+    const { order } = this.storage;
+    return order.length === this.size ? order : order.slice(0, this.size);
+  }
 
   /**
    * Builds and validates a graph. Throws `PipelineDefinitionError` with `DUPLICATE_STEP`,
@@ -48,34 +67,38 @@ export class PipelineGraph {
         else children.set(parent, [node.name]);
       }
     }
-    return new PipelineGraph(pipeline, nodes, children, topologicalOrder(pipeline, nodes, children));
-  }
-
-  /** Number of steps. */
-  get size(): number {
-    return this.nodes.size;
+    const order = topologicalOrder(pipeline, nodes, children);
+    const position = new Map(order.map((name, index) => [name, index]));
+    return new PipelineGraph(pipeline, { nodes, position, children, order }, order.length);
   }
 
   /** The step named, or `undefined`. */
   get(name: string): StepNode | undefined {
-    return this.nodes.get(name);
+    return this.has(name) ? this.storage.nodes.get(name) : undefined;
   }
 
   has(name: string): boolean {
-    return this.nodes.has(name);
+    const at = this.storage.position.get(name);
+    return at !== undefined && at < this.size;
   }
 
   /** All steps in topological order. */
   *[Symbol.iterator](): IterableIterator<StepNode> {
-    for (const name of this.order) yield this.nodes.get(name) as StepNode;
+    const { order, nodes } = this.storage;
+    for (let index = 0; index < this.size; index++) yield nodes.get(order[index] as string) as StepNode;
   }
 
   parentsOf(name: string): readonly string[] {
-    return this.nodes.get(name)?.parents ?? EMPTY;
+    return this.get(name)?.parents ?? EMPTY;
   }
 
   childrenOf(name: string): readonly string[] {
-    return this.children.get(name) ?? EMPTY;
+    const children = this.storage.children.get(name);
+    if (children === undefined) return EMPTY;
+    // Children are appended in order: only a tail added by later graphs needs cutting off.
+    const last = children[children.length - 1] as string;
+    if ((this.storage.position.get(last) as number) < this.size) return children;
+    return children.filter((child) => (this.storage.position.get(child) as number) < this.size);
   }
 
   /** Steps without parents. */
@@ -100,27 +123,49 @@ export class PipelineGraph {
     return edges;
   }
 
-  /** A new graph with one more step whose parents are already in this graph (no cycle can form). */
+  /**
+   * A new graph with one more step whose parents are already in this graph (no cycle can form).
+   * O(its parents) when this is the newest graph of its line; a copy when an older one branches.
+   */
   withNode(node: StepNode): PipelineGraph {
-    if (this.nodes.has(node.name)) {
+    if (this.has(node.name)) {
       throw new PipelineDefinitionError('DUPLICATE_STEP', `Pipeline '${this.pipeline}' already has a step '${node.name}'.`, {
         pipeline: this.pipeline,
         step: node.name,
       });
     }
-    const nodes = new Map(this.nodes).set(node.name, node);
-    const children = new Map(this.children);
     for (const parent of node.parents) {
-      if (!nodes.has(parent)) {
+      if (!this.has(parent)) {
         throw new PipelineDefinitionError('UNKNOWN_PARENT', `Step '${node.name}' names parent '${parent}', which is not a step.`, {
           pipeline: this.pipeline,
           step: node.name,
           missing: parent,
         });
       }
-      children.set(parent, [...(children.get(parent) ?? EMPTY), node.name]);
     }
-    return new PipelineGraph(this.pipeline, nodes, children, [...this.order, node.name]);
+    const storage = this.size === this.storage.order.length ? this.storage : this.copyStorage();
+    storage.nodes.set(node.name, node);
+    storage.position.set(node.name, storage.order.length);
+    storage.order.push(node.name);
+    for (const parent of node.parents) {
+      const list = storage.children.get(parent);
+      if (list) list.push(node.name);
+      else storage.children.set(parent, [node.name]);
+    }
+    return new PipelineGraph(this.pipeline, storage, this.size + 1);
+  }
+
+  /** This graph's own steps in fresh storage, for growing a graph that is not the newest of its line. */
+  private copyStorage(): GraphStorage {
+    const order = [...this.order];
+    const nodes = new Map(order.map((name) => [name, this.storage.nodes.get(name) as StepNode]));
+    const position = new Map(order.map((name, index) => [name, index]));
+    const children = new Map<string, string[]>();
+    for (const name of order) {
+      const own = this.childrenOf(name);
+      if (own.length > 0) children.set(name, [...own]);
+    }
+    return { nodes, position, children, order };
   }
 
   private walk(start: string, next: (name: string) => readonly string[]): Set<string> {

@@ -9,6 +9,11 @@ export interface MemoryStoreOptions {
   readonly maxRuns?: number;
   /** Where artifact bytes go; memory by default. */
   readonly artifacts?: ArtifactStore;
+  /**
+   * Whether step outputs must be JSON-serializable, as in every durable store (default `true`), so
+   * that code tested on memory behaves the same on SQLite, Postgres or agents. `false` keeps any value.
+   */
+  readonly jsonOutputs?: boolean;
 }
 
 interface Entry {
@@ -24,6 +29,7 @@ export class MemoryStore implements RunStore {
   readonly artifacts: ArtifactStore;
   readonly durable = false;
   readonly keepsReferences = true;
+  readonly jsonOutputs: boolean;
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
   private readonly cache = new Map<string, CacheEntry>();
@@ -34,7 +40,11 @@ export class MemoryStore implements RunStore {
   constructor(options: MemoryStoreOptions = {}) {
     this.maxRuns = options.maxRuns ?? 100;
     this.artifacts = options.artifacts ?? new MemoryArtifactStore();
+    this.jsonOutputs = options.jsonOutputs ?? true;
   }
+
+  /** Writes are applied as they are staged: nothing to make durable in memory. */
+  commit(): void {}
 
   beginRun(run: RunRecord): void {
     this.runs.set(run.runId, { run, steps: this.runs.get(run.runId)?.steps ?? new Map() });
@@ -70,7 +80,7 @@ export class MemoryStore implements RunStore {
       matching.push({ runId, pipeline, version, status, startedAt, endedAt });
     }
     matching.reverse(); // insertion order is start order
-    return matching.slice(0, query.limit ?? matching.length);
+    return query.limit === undefined ? matching : matching.slice(0, query.limit);
   }
 
   getCache(key: string): CacheEntry | undefined {

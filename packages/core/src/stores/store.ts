@@ -52,56 +52,70 @@ export interface StoredRun {
   readonly steps: Readonly<Record<string, StepResult>>;
 }
 
+/** A value, or a promise of it: a synchronous store answers at once, an asynchronous one later. */
+export type Awaitable<T> = T | Promise<T>;
+
 /**
- * Where runs, steps, outputs and artifacts are kept. Writes are synchronous so that the
- * engine can commit every state change before it publishes the event for it; embedded
- * stores (memory, SQLite) answer at once.
+ * Where runs, steps, outputs and artifacts are kept: the port every store implements (memory,
+ * SQLite, Postgres), checked by one shared contract suite.
+ *
+ * Writes (`beginRun`, `saveStep`, `endRun`, `appendEvent`, `putCache`) are staged; `commit()`
+ * makes everything staged durable. The engine stages the changes of one synchronous turn, calls
+ * `commit()` once, and releases their consequences (events, child steps, callbacks) only after
+ * it: so nothing that depends on a change happens before the change is saved. A synchronous
+ * store (memory, SQLite) commits and answers reads at once, and keeps the engine's fast path; an
+ * asynchronous one (Postgres) returns promises, which the engine awaits.
  */
 export interface RunStore {
   /** Bytes of artifacts. */
   readonly artifacts: ArtifactStore;
-  /**
-   * `true` when what is saved outlives the process: outputs must then be JSON-serializable,
-   * and a step whose output is not fails with an error naming the offending path.
-   */
+  /** `true` when what is saved outlives the process (runs can be resumed and must hold leases). */
   readonly durable: boolean;
+  /**
+   * `true` for a store whose `commit()`, reads and leases return promises (Postgres): runs on it
+   * start with `await engine.begin(...)` (or `engine.run`), since `start()` must not hand out a run
+   * id before the run's record is durable.
+   */
+  readonly asynchronous?: boolean;
+  /**
+   * `false` only for a store that keeps outputs as they are, JSON or not
+   * (`new MemoryStore({ jsonOutputs: false })`). Otherwise a step whose output is not
+   * JSON-serializable fails with `NOT_SERIALIZABLE` naming the offending path, in tests as in production.
+   */
+  readonly jsonOutputs?: boolean;
   /**
    * `true` when `saveStep` keeps the result object itself (and so sees later changes to it):
    * the engine then saves each step once instead of on every status change.
    */
   readonly keepsReferences?: boolean;
   /**
-   * Records a run that starts. `resume()` calls it again with the same `runId`: the run's
+   * Stages a run that starts. `resume()` calls it again with the same `runId`: the run's
    * record is replaced and the steps already saved for it are kept.
    */
   beginRun(run: RunRecord): void;
-  /** Records a step's current state (called on every status change). */
+  /** Stages a step's current state (called on status changes). */
   saveStep(runId: string, step: string, result: StepResult): void;
-  /** Records how a run ended. */
+  /** Stages how a run ended. */
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void;
-  /** Journals an event after the state change it reports is saved; optional. */
+  /** Stages an event in the run's journal, after the state change it reports. */
   appendEvent?(event: PipelineEvent): void;
-  /**
-   * Makes every write so far durable. A store that has it may defer its writes: the engine then
-   * journals the events of one synchronous turn, calls `commit()` once, and only then publishes
-   * them, so no subscriber sees an event a crash could take back, at one commit per batch.
-   */
-  commit?(): void;
-  /** A run with its steps, or `undefined`. */
-  getRun(runId: string): StoredRun | undefined;
-  /** Runs matching the query, newest first. */
-  listRuns(query?: HistoryQuery): RunSummary[];
-  /** The cached output under `key`, if any. */
-  getCache(key: string): CacheEntry | undefined;
-  /** Stores (or replaces) a cached output. */
+  /** Stages (or replaces) a cached output. */
   putCache(entry: CacheEntry): void;
+  /** Makes every staged write durable, atomically; throws (or rejects) if it cannot. */
+  commit(): Awaitable<void>;
+  /** A run with its steps, or `undefined`. */
+  getRun(runId: string): Awaitable<StoredRun | undefined>;
+  /** Runs matching the query, newest first; `limit` is an integer ≥ 0 (the engine checks it). */
+  listRuns(query?: HistoryQuery): Awaitable<RunSummary[]>;
+  /** The cached output under `key`, if any. */
+  getCache(key: string): Awaitable<CacheEntry | undefined>;
   /**
    * Takes or renews the exclusive right to drive a run, for `ttlMs`. `false` when another
    * owner holds an unexpired lease. Stores shared between processes must implement it.
    */
-  acquireLease(runId: string, owner: string, ttlMs: number): boolean;
+  acquireLease(runId: string, owner: string, ttlMs: number): Awaitable<boolean>;
   /** Gives a lease back (no-op if `owner` does not hold it). */
-  releaseLease(runId: string, owner: string): void;
+  releaseLease(runId: string, owner: string): Awaitable<void>;
   /** Releases files, connections and timers. */
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
-import type { Params } from '../decorators/options';
-import type { StepRequest } from '../executors/executor';
-import type { StepNode } from '../graph/step-node';
-import type { StepError } from '../errors/errors';
-import type { ArtifactRef, ErrorInfo, LogEntry, StepStatus } from './results';
+import type { Params } from '../../decorators/options';
+import type { StepRequest } from '../../executors/executor';
+import type { StepNode } from '../../graph/step-node';
+import type { StepError } from '../../errors/errors';
+import type { CancellationScope } from './cancellation-scope';
+import type { ArtifactRef, ErrorInfo, LogEntry, StepStatus } from '../results';
 
 /** The mutable result of one step: handed to stores by reference. */
 export interface MutableStepResult {
@@ -28,8 +29,8 @@ export interface StepState {
   children: readonly StepState[];
   waitingParents: number;
   params: Params;
-  /** Ends the execution phase at once with this error (stop, run timeout, abort on failure). */
-  abort: ((error: StepError) => void) | undefined;
+  /** The step's cancellation scope while it is handed to its executor (stop, run timeout, abort on failure cancel it). */
+  scope: CancellationScope | undefined;
   holdsSlot: boolean;
   /** Whether the store has seen this step's result object. */
   saved: boolean;

@@ -1,11 +1,11 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { Constructor } from '../decorators/options';
-import { StepError } from '../errors/errors';
-import type { LocalScope, StepChannel } from '../executors/executor';
-import type { RunStore } from '../stores/store';
-import type { StepEvent } from './events';
-import { isTerminal } from './results';
-import type { SpawnOptions, StepArtifacts } from './step-context';
+import type { Constructor } from '../../decorators/options';
+import { StepError } from '../../errors/errors';
+import type { LocalScope, StepChannel } from '../../executors/executor';
+import type { RunStore } from '../../stores/store';
+import type { StepEvent } from '../events';
+import { isTerminal } from '../results';
+import type { SpawnOptions, StepArtifacts } from '../step-context';
 import type { StepState } from './step-state';
 import { writableArtifacts, writableLogs, writableMetrics } from './step-state';
 

@@ -1,0 +1,128 @@
+import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { RunStore } from '../../stores/store';
+import type { PipelineEvent } from '../events';
+
+/** What one commit made durable, and what may happen now that it is. */
+export interface CommittedBatch {
+  /** Events of the batch, in the order they happened: publish them. */
+  readonly events: readonly PipelineEvent[];
+  /** Consequences that waited for the commit: children to start, waiters to wake, callbacks to call. */
+  readonly reactions: ReadonlyArray<() => void>;
+}
+
+const isPromise = (value: unknown): value is Promise<void> => typeof (value as Promise<void> | undefined)?.then === 'function';
+
+/**
+ * The run's journal, and the one place where "commit, then act" happens.
+ *
+ * Everything a run changes in one synchronous turn is written to the store at once (stores stage
+ * writes until `commit()`), its events are appended here, and anything that rests on those changes
+ * is queued as a reaction. At the end of the turn the journal commits once and only then releases
+ * the batch on `committed$`: subscribers publish the events and run the reactions. So no event is
+ * seen, no child started, no callback called on a change that a crash could still take back.
+ *
+ * A synchronous store (memory, SQLite) commits in the same microtask; an asynchronous one
+ * (Postgres) is awaited, and turns that happen meanwhile form the next batch, in order.
+ */
+export class Journal {
+  private events: PipelineEvent[] = [];
+  private reactions: Array<() => void> = [];
+  private scheduled = false;
+  private inFlight = false;
+  private failed = false;
+  private readonly committed = new Subject<CommittedBatch>();
+  /** Batches, each released after its commit. Completes with the run. */
+  readonly committed$: Observable<CommittedBatch> = this.committed.asObservable();
+
+  constructor(
+    private readonly store: RunStore,
+    /** Called once if a commit fails: nothing of that batch (or later) is released. */
+    private readonly onCommitFailed: (error: unknown) => void,
+  ) {}
+
+  /** `true` once a commit failed: nothing more is released. */
+  get broken(): boolean {
+    return this.failed;
+  }
+
+  /** Journals an event; it is published once committed. */
+  append(event: PipelineEvent): void {
+    if (this.failed) return;
+    this.store.appendEvent?.(event);
+    this.events.push(event);
+    this.schedule();
+  }
+
+  /** Runs `reaction` once everything journaled so far is committed. */
+  afterCommit(reaction: () => void): void {
+    if (this.failed) return;
+    this.reactions.push(reaction);
+    this.schedule();
+  }
+
+  /** Resolves once everything journaled so far is committed and released. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => this.afterCommit(resolve));
+  }
+
+  /**
+   * Commits what is staged now, releasing it at the end of the turn as usual. `start()` calls it
+   * so that the run id it hands out names a durable run. A promise for an asynchronous store.
+   */
+  commitNow(): void | Promise<void> {
+    const done = this.store.commit?.();
+    if (isPromise(done)) return done.catch((error: unknown) => this.fail(error));
+    return undefined;
+  }
+
+  /** Ends the stream of batches (after the run's last one). */
+  complete(): void {
+    this.committed.complete();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.failed || (this.events.length === 0 && this.reactions.length === 0)) return;
+    const batch: CommittedBatch = { events: this.events, reactions: this.reactions };
+    this.events = [];
+    this.reactions = [];
+    let done: void | Promise<void>;
+    try {
+      done = this.store.commit?.();
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (!isPromise(done)) return this.release(batch);
+    this.inFlight = true;
+    done.then(
+      () => {
+        this.inFlight = false;
+        this.release(batch);
+        if (this.events.length > 0 || this.reactions.length > 0) this.schedule();
+      },
+      (error: unknown) => {
+        this.inFlight = false;
+        this.fail(error);
+      },
+    );
+  }
+
+  private release(batch: CommittedBatch): void {
+    if (!this.failed) this.committed.next(batch);
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.events = [];
+    this.reactions = [];
+    this.onCommitFailed(error);
+  }
+}

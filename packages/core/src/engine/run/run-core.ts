@@ -1,0 +1,50 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Executor, StepRequest } from '../../executors/executor';
+import type { PipelineGraph } from '../../graph/pipeline-graph';
+import type { PipelineDefinition } from '../../metadata/pipeline-definition';
+import type { RunStore } from '../../stores/store';
+import type { RunParams } from '../parameters';
+import type { ErrorInfo } from '../results';
+import type { RunOptions } from '../run-handle';
+import type { CancellationScope } from './cancellation-scope';
+import type { Journal } from './journal';
+import type { ChannelHost } from './run-step-channel';
+import type { StepState } from './step-state';
+
+/**
+ * Where a run is. `failing`: a step failed, nothing new starts, what runs finishes;
+ * `stopping`: stopped or timed out, what runs is aborted.
+ */
+export type RunPhase = 'pending' | 'running' | 'failing' | 'stopping' | 'ended';
+
+/**
+ * The state one run's units share. Each field has one writer: `phase`, `runError` and
+ * `interruption` belong to run control; step results to the status writer; `graph` and
+ * `states` to the run and spawn.
+ */
+export interface RunCore {
+  readonly id: string;
+  readonly definition: PipelineDefinition;
+  readonly options: RunOptions;
+  readonly store: RunStore;
+  readonly executor: Executor;
+  /** The run's own child container. */
+  readonly container: DependencyContainer;
+  readonly journal: Journal;
+  /** Cancels every step and attempt of the run. */
+  readonly scope: CancellationScope;
+  readonly states: Map<string, StepState>;
+  readonly pipelineInfo: StepRequest['pipeline'];
+  readonly stepOverrides: RunParams['steps'];
+  /** What step channels may reach of the run. */
+  readonly host: ChannelHost;
+  graph: PipelineGraph;
+  /** The pipeline class's instance, resolved when the run begins. */
+  instance: unknown;
+  phase: RunPhase;
+  runError: ErrorInfo | undefined;
+  /** Set by `stop()` (the run ends `aborted`) or the run's time limit (it ends `failed`). */
+  interruption: 'RUN_STOPPED' | 'RUN_TIMEOUT' | undefined;
+  /** Steps that reached a terminal status. */
+  ended: number;
+}

@@ -1,0 +1,246 @@
+import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { DependencyContainer } from 'tsyringe';
+import type { Executor } from '../../executors/executor';
+import type { PipelineGraph } from '../../graph/pipeline-graph';
+import type { StepNode } from '../../graph/step-node';
+import type { PipelineDefinition } from '../../metadata/pipeline-definition';
+import type { RunStore } from '../../stores/store';
+import { toErrorInfo } from '../error-info';
+import type { PipelineEvent } from '../events';
+import { fingerprintOf } from '../fingerprint';
+import type { RunParams } from '../parameters';
+import type { RunResult, RunStatus, StepResult } from '../results';
+import { isTerminal } from '../results';
+import type { RunHandle, RunHandleStatus, RunOptions } from '../run-handle';
+import { CancellationScope } from './cancellation-scope';
+import { Journal } from './journal';
+import type { RunCore } from './run-core';
+import { RunControl } from './run-control';
+import { Scheduler } from './scheduler';
+import { Slots } from './slots';
+import { Spawner } from './spawn';
+import { StepLifecycle } from './step-lifecycle';
+import type { StepState } from './step-state';
+import { StepStatusWriter } from './step-status';
+import { addState, linkStates, restoreStates } from './states';
+
+/** What a run needs from its engine. */
+export interface RunDeps {
+  readonly definition: PipelineDefinition;
+  readonly options: RunOptions;
+  readonly runParams: RunParams;
+  readonly store: RunStore;
+  readonly executor: Executor;
+  /** The run's own child container. */
+  readonly container: DependencyContainer;
+  readonly runId: string;
+  /** Called once when the run has ended. */
+  readonly onEnd?: (run: Run) => void;
+  /** For `resume()`: results of steps that are kept from the interrupted run. */
+  readonly restored?: Readonly<Record<string, StepResult>>;
+  /** For `resume()`: when the run first began; its record keeps that start (and its place in history). */
+  readonly firstStartedAt?: number;
+}
+
+/**
+ * One run of a pipeline: composes the run's units and is its handle.
+ *
+ * Its record and `run.started` are committed before the constructor returns (for a synchronous
+ * store), so the id `start()` hands out always names a resumable run. Everything after flows from
+ * the journal's committed batches: events are published, steps started and waiters woken only
+ * once the change they rest on is durable (see `Journal`).
+ */
+export class Run implements RunHandle {
+  readonly id: string;
+  readonly events$: Observable<PipelineEvent>;
+  readonly result: Promise<RunResult>;
+  /** Resolves once the run's record is durable (at once for a synchronous store). */
+  readonly recorded: Promise<void>;
+
+  private readonly core: RunCore;
+  private readonly events = new Subject<PipelineEvent>();
+  private readonly control: RunControl;
+  private readonly scheduler: Scheduler;
+  private readonly lifecycle: StepLifecycle;
+  private readonly writer: StepStatusWriter;
+  private endStatus: RunStatus | undefined;
+  private startedAt = Date.now();
+  private runTimer: NodeJS.Timeout | undefined;
+  private removeSignalListener: (() => void) | undefined;
+  private resolveResult!: (result: RunResult) => void;
+
+  constructor(private readonly deps: RunDeps) {
+    this.id = deps.runId;
+    const journal = new Journal(deps.store, (error) => this.control.storeFailed(error));
+    const run = this;
+    const core: RunCore = (this.core = {
+      id: deps.runId,
+      definition: deps.definition,
+      options: deps.options,
+      store: deps.store,
+      executor: deps.executor,
+      container: deps.container,
+      journal,
+      scope: CancellationScope.root(),
+      states: new Map<string, StepState>(),
+      pipelineInfo: { name: deps.definition.name, version: deps.definition.version, params: deps.runParams.pipeline },
+      stepOverrides: deps.runParams.steps,
+      host: {
+        id: deps.runId,
+        store: deps.store,
+        container: deps.container,
+        get instance() {
+          return run.core.instance;
+        },
+        emitStep: (state, event) => status.emit(state, event),
+        stateOf: (step) => run.core.states.get(step),
+        spawn: (caller, template, options) => spawner.spawn(caller, template, options),
+        started: (state, agent) => run.lifecycle.markStarted(state, agent),
+      },
+      graph: deps.definition.graph,
+      instance: undefined,
+      phase: 'pending',
+      runError: undefined,
+      interruption: undefined,
+      ended: 0,
+    });
+    const status = (this.writer = new StepStatusWriter(core, (state) => this.scheduler.stepEnded(state)));
+    this.control = new RunControl(core, status, () => this.end());
+    this.scheduler = new Scheduler(core, status, this.control);
+    const slots = new Slots(deps.options.concurrency ?? deps.definition.concurrency ?? Infinity);
+    const spawner = new Spawner(core, slots, this.scheduler, (node: StepNode) => addState(core.states, node), (definition, runParams, store, runId, signal) =>
+      new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: deps.container.createChildContainer(), runId }),
+    );
+    this.lifecycle = new StepLifecycle(core, status, slots, spawner);
+    for (const node of core.graph) addState(core.states, node);
+    linkStates(core.states, core.graph);
+    if (deps.restored) core.ended += restoreStates(core.states, deps.restored);
+
+    this.events$ = this.events.asObservable();
+    this.result = new Promise((resolve) => (this.resolveResult = resolve));
+    journal.committed$.subscribe((batch) => {
+      for (const event of batch.events) this.events.next(event);
+      for (const react of batch.reactions) react();
+    });
+    this.record();
+    // Committed now; released (published, begun) on a microtask, so a subscriber of the same tick sees `run.started`.
+    this.recorded = Promise.resolve(journal.commitNow());
+    journal.afterCommit(() => this.begin());
+  }
+
+  get status(): RunHandleStatus {
+    if (this.endStatus !== undefined) return this.endStatus;
+    return this.core.phase === 'pending' ? 'pending' : 'running';
+  }
+
+  get graph(): PipelineGraph {
+    return this.core.graph;
+  }
+
+  running(): string[] {
+    const names: string[] = [];
+    for (const state of this.core.states.values()) {
+      if (state.result.status === 'running' || state.result.status === 'retrying') names.push(state.name);
+    }
+    return names;
+  }
+
+  stop(reason = 'stopped'): Promise<RunResult> {
+    this.control.interrupt('RUN_STOPPED', `Run stopped: ${reason}`);
+    return this.result;
+  }
+
+  /** The run's record and `run.started`, staged for the first commit. */
+  private record(): void {
+    const { core, deps } = this;
+    const { definition } = deps;
+    core.store.beginRun({
+      runId: this.id,
+      pipeline: definition.name,
+      version: definition.version,
+      params: core.pipelineInfo.params,
+      input: deps.options.params ?? {},
+      fingerprint: core.store.durable ? fingerprintOf(definition) : {},
+      status: 'running',
+      startedAt: deps.firstStartedAt ?? this.startedAt,
+      endedAt: undefined,
+      error: undefined,
+    });
+    core.journal.append({ type: 'run.started', runId: this.id, at: this.startedAt, pipeline: definition.name, version: definition.version, params: core.pipelineInfo.params });
+  }
+
+  /** After the record is committed: build the pipeline instance, arm the limits, start the roots. */
+  private begin(): void {
+    const { core, control } = this;
+    if (core.phase === 'ended') return; // the store failed before the run began
+    const stoppedEarly = core.phase === 'stopping';
+    if (!stoppedEarly) core.phase = 'running';
+    try {
+      if (core.definition.target !== undefined && !stoppedEarly) core.instance = core.container.resolve(core.definition.target);
+    } catch (error) {
+      // The pipeline class could not be constructed (a missing service): no step can run.
+      core.runError = toErrorInfo(error);
+      core.phase = 'failing';
+      control.skipNotStarted(`the pipeline could not be constructed: ${core.runError.message}`);
+      return control.maybeEnd();
+    }
+    if (stoppedEarly) {
+      control.skipNotStarted(core.runError?.message ?? 'stopped');
+      return control.maybeEnd();
+    }
+    const signal = core.options.signal;
+    if (signal) {
+      const onAbort = (): void => {
+        control.interrupt('RUN_STOPPED', `Run stopped: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'signal aborted')}`);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.removeSignalListener = () => signal.removeEventListener('abort', onAbort);
+    }
+    const timeoutMs = core.definition.timeoutMs;
+    if (timeoutMs !== undefined) {
+      this.runTimer = setTimeout(() => control.interrupt('RUN_TIMEOUT', `Run exceeded its time limit of ${timeoutMs} ms`), timeoutMs);
+    }
+    this.scheduler.begin(this.lifecycle);
+    for (const state of core.states.values()) {
+      // Skipped by a callback in the run being resumed: its descendants stay skipped.
+      if (state.result.status === 'skipped') this.writer.skipDescendants([...state.children], state.name);
+    }
+    // A snapshot: a root that spawns synchronously adds states, which must not be started twice.
+    const roots = [...core.states.values()].filter((state) => state.waitingParents === 0 && !isTerminal(state.result.status));
+    this.scheduler.startAfterCommit(roots);
+    control.maybeEnd();
+  }
+
+  /** Every step has ended: record the run's end, publish it, then settle `result`. */
+  private end(): void {
+    const { core } = this;
+    core.phase = 'ended';
+    const status: RunStatus = core.interruption === 'RUN_STOPPED' ? 'aborted' : core.runError !== undefined ? 'failed' : 'succeeded';
+    this.endStatus = status;
+    if (this.runTimer) clearTimeout(this.runTimer);
+    this.removeSignalListener?.();
+    this.scheduler.end();
+    const endedAt = Date.now();
+    const elapsedMs = endedAt - this.startedAt;
+    const steps = Object.fromEntries([...core.states.values()].map((state) => [state.name, state.result as StepResult]));
+    const result: RunResult = { runId: this.id, pipeline: core.definition.name, version: core.definition.version, status, steps, elapsedMs, error: core.runError };
+    const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
+    const event: PipelineEvent = { type, runId: this.id, at: endedAt, status, elapsedMs, ...(core.runError ? { error: core.runError } : {}) };
+    const settle = (): void => {
+      this.events.complete();
+      core.journal.complete();
+      this.deps.onEnd?.(this);
+      this.resolveResult(result);
+    };
+    if (core.journal.broken) {
+      // Nothing more can be committed: say how the run ended, and leave its record `running` for `resume`.
+      this.events.next(event);
+      return settle();
+    }
+    core.store.endRun(this.id, status, endedAt, core.runError);
+    core.journal.append(event);
+    core.journal.afterCommit(settle);
+  }
+}

@@ -1,0 +1,134 @@
+import type { Observable } from 'rxjs';
+import type { Constructor } from '../../decorators/options';
+import { isStepErrorCode, PipelineDefinitionError, StepError } from '../../errors/errors';
+import type { StepNode } from '../../graph/step-node';
+import type { PipelineDefinition } from '../../metadata/pipeline-definition';
+import { scanPipeline } from '../../metadata/scanner';
+import { templateRef } from '../../metadata/step-factory';
+import { fromErrorInfo } from '../error-info';
+import type { PipelineEvent, StepEvent } from '../events';
+import { nestedRunStore } from '../nested-run-store';
+import { resolveRunParams } from '../parameters';
+import type { RunParams } from '../parameters';
+import type { ErrorInfo, RunResult } from '../results';
+import { isSuccess, isTerminal } from '../results';
+import type { SpawnOptions } from '../step-context';
+import type { RunStore } from '../../stores/store';
+import type { RunCore } from './run-core';
+import type { Scheduler } from './scheduler';
+import type { Slots } from './slots';
+import type { StepState } from './step-state';
+
+/** What `ctx.spawn` rejects with: a `StepError` naming the spawned step, the original as its cause. */
+const spawnedFailure = (name: string, info: ErrorInfo): StepError => {
+  const code = isStepErrorCode(info.code) ? info.code : 'STEP_FAILED';
+  return new StepError(code, name, info.message, { cause: fromErrorInfo(info) });
+};
+
+/** Makes a child run of a nested pipeline; `Run` supplies it, so this unit does not import its composer. */
+export type ChildRunFactory = (
+  definition: PipelineDefinition,
+  params: RunParams,
+  store: RunStore,
+  runId: string,
+  signal: AbortSignal,
+) => { readonly events$: Observable<PipelineEvent>; readonly result: Promise<RunResult> };
+
+/** Dynamic steps: `ctx.spawn` adds a step to the running DAG; a pipeline template runs as a child run. */
+export class Spawner {
+  /** Callers awaiting `ctx.spawn`: how many spawns each awaits, and whether it gave up its slot. */
+  private readonly awaited = new Map<StepState, { count: number; gaveSlot: boolean }>();
+
+  constructor(
+    private readonly core: RunCore,
+    private readonly slots: Slots,
+    private readonly scheduler: Scheduler,
+    private readonly addState: (node: StepNode) => StepState,
+    private readonly childRun: ChildRunFactory,
+  ) {}
+
+  async spawn(caller: StepState, template: Constructor, options: SpawnOptions = {}): Promise<never> {
+    const { core } = this;
+    if (isTerminal(caller.result.status)) {
+      throw new StepError('SPAWN_FAILED', caller.name, `Step '${caller.name}' has ended and can no longer spawn steps.`);
+    }
+    const ref = templateRef(template, options.name ?? '(spawned)', { pipeline: core.definition.name, params: core.pipelineInfo.params });
+    const name = options.name ?? ref.name;
+    if (core.states.has(name)) {
+      throw new StepError('DUPLICATE_STEP', caller.name, `Step '${caller.name}' cannot spawn '${name}': the run already has a step by that name. Pass a unique { name }.`);
+    }
+    const node: StepNode = {
+      name,
+      parents: [caller.name],
+      body: { kind: 'template', template: ref },
+      options: {
+        ...(options.params ? { params: options.params } : {}),
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.retry !== undefined ? { retry: options.retry } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      },
+      declaredParams: { ...ref.defaults, ...options.params },
+      spawnedBy: caller.name,
+    };
+    try {
+      core.graph = core.graph.withNode(node);
+    } catch (error) {
+      if (error instanceof PipelineDefinitionError) throw new StepError('SPAWN_FAILED', caller.name, error.message, { cause: error });
+      throw error;
+    }
+    const state = this.addState(node);
+    const ended = new Promise<StepState>((resolve) => (state.waiters = [resolve]));
+    await this.handBackSlot(caller, () => this.scheduler.startAfterCommit([state]), ended);
+    const child = await ended;
+    if (isSuccess(child.result.status)) return child.result.output as never;
+    throw spawnedFailure(name, child.result.error ?? { message: `Spawned step '${name}' ${child.result.status}`, name: 'Error' });
+  }
+
+  /** Runs a pipeline template as a child run whose step events come through this run's journal. */
+  async runChildPipeline(state: StepState, target: Constructor, signal: AbortSignal): Promise<unknown> {
+    const { core } = this;
+    const definition = scanPipeline(target);
+    const child = this.childRun(definition, resolveRunParams(definition, state.params), nestedRunStore(core.store), `${core.id}/${state.name}/${state.result.attempts}`, signal);
+    const forwarding = child.events$.subscribe((event) => {
+      if (event.type.startsWith('run.') || isTerminal(state.result.status)) return;
+      const inner = event as StepEvent;
+      core.journal.append({ ...inner, runId: core.id, path: [state.name, ...(inner.path ?? [inner.step])] });
+    });
+    const result = await child.result;
+    forwarding.unsubscribe();
+    if (result.status !== 'succeeded') {
+      const reason: unknown = signal.reason;
+      if (signal.aborted && reason instanceof StepError) throw new StepError(reason.code, state.name, reason.message);
+      throw new StepError('STEP_FAILED', state.name, `Nested pipeline '${definition.name}' ${result.status}: ${result.error?.message ?? ''}`.trim());
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [name, step] of Object.entries(result.steps)) if (isSuccess(step.status)) outputs[name] = step.output;
+    return outputs;
+  }
+
+  /**
+   * The caller waits without holding a slot, so its children can run even at concurrency 1. It
+   * takes one back only when none of its spawns is left: taking it back while a sibling spawn
+   * still waits for a slot would deadlock.
+   */
+  private async handBackSlot(caller: StepState, start: () => void, ended: Promise<StepState>): Promise<void> {
+    const awaiting = this.awaited.get(caller) ?? { count: 0, gaveSlot: false };
+    this.awaited.set(caller, awaiting);
+    awaiting.count++;
+    if (caller.holdsSlot) {
+      caller.holdsSlot = false;
+      awaiting.gaveSlot = true;
+      this.slots.release();
+    }
+    start();
+    await ended;
+    if (--awaiting.count > 0) return;
+    this.awaited.delete(caller);
+    if (!awaiting.gaveSlot || isTerminal(caller.result.status)) return;
+    const wait = this.slots.acquire();
+    if (wait) await wait;
+    // Ended while waiting (stopped, timed out): the slot is not its to keep.
+    if (isTerminal(caller.result.status)) this.slots.release();
+    else caller.holdsSlot = true;
+  }
+}

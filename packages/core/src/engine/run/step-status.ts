@@ -1,0 +1,135 @@
+import type { SkipCode } from '../../errors/errors';
+import type { StepEvent } from '../events';
+import { toErrorInfo } from '../error-info';
+import type { ErrorInfo, StepStatus } from '../results';
+import { isSuccess, isTerminal } from '../results';
+import { callbackContext } from './step-inputs';
+import { callbackFailed } from './hooks';
+import type { RunCore } from './run-core';
+import type { StepEventBody } from './run-step-channel';
+import type { StepState } from './step-state';
+
+
+/**
+ * The one writer of step status. Every change goes to the store and the journal here, and the
+ * step's `onStatusChange` is told here, under one policy:
+ * - a non-terminal status (`queued`, `running`, `retrying`) is told once it is committed; a throw
+ *   is kept and fails the step at its next checkpoint;
+ * - a terminal status is told before it is recorded, so a throw on a success turns it into the
+ *   failure that is recorded instead (and told too);
+ * - a cascade skip is told once committed; nothing can fail a step that never runs.
+ */
+export class StepStatusWriter {
+  constructor(
+    private readonly core: RunCore,
+    /** The step reached a terminal status (already journaled): move the DAG on. */
+    private readonly onEnded: (state: StepState) => void,
+  ) {}
+
+  /** A non-terminal status change. */
+  transition(state: StepState, status: StepStatus, event: StepEventBody): void {
+    const { result, node } = state;
+    const previous = result.status;
+    result.status = status;
+    this.save(state);
+    this.emit(state, event);
+    const notify = node.options.onStatusChange;
+    if (notify === undefined) return;
+    this.core.journal.afterCommit(() => {
+      try {
+        notify(callbackContext(this.core, state), status, previous);
+      } catch (error) {
+        state.callbackError ??= callbackFailed(state.name, 'onStatusChange', error);
+      }
+    });
+  }
+
+  /** Records a terminal status (once; later calls are ignored) and moves the DAG on. */
+  finish(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined, endedAt = Date.now()): void {
+    if (isTerminal(state.result.status)) return;
+    const { result, node } = state;
+    const previous = result.status;
+    const notify = node.options.onStatusChange;
+    if (notify !== undefined) {
+      try {
+        notify(callbackContext(this.core, state), status, previous);
+      } catch (callbackError) {
+        if (isSuccess(status)) {
+          status = 'failed';
+          error = toErrorInfo(callbackFailed(state.name, 'onStatusChange', callbackError));
+          output = undefined;
+          // It was told of a success that did not stand: tell it of the failure that does.
+          try {
+            notify(callbackContext(this.core, state), status, previous);
+          } catch {
+            // Already failing because of this callback; a second throw changes nothing.
+          }
+        }
+      }
+    }
+    result.status = status;
+    result.output = isSuccess(status) ? output : undefined;
+    result.error = error;
+    result.endedAt = endedAt;
+    state.scope?.dispose();
+    state.scope = undefined;
+    this.save(state);
+    if (isSuccess(status)) this.emit(state, { type: status === 'cached' ? 'step.cached' : 'step.succeeded', output: result.output });
+    else if (status === 'skipped') this.emit(state, { type: 'step.skipped', reason: error?.message ?? 'skipped' });
+    else this.emit(state, { type: status === 'aborted' ? 'step.aborted' : 'step.failed', error: error ?? { message: status, name: 'Error' } });
+    this.core.ended++;
+    // The last request holds the parents' outputs: let them go with the step, not with the run.
+    state.request = undefined;
+    this.onEnded(state);
+  }
+
+  skip(state: StepState, reason: string, code: SkipCode = 'RUN_ENDED'): void {
+    this.finish(state, 'skipped', undefined, { message: reason, code, name: 'Skipped' });
+  }
+
+  /** Skips steps and all their descendants. Iterative: a failure at the head of a 100 000-step chain must not blow the stack. */
+  skipDescendants(toSkip: StepState[], because: string): void {
+    while (toSkip.length > 0) {
+      const state = toSkip.pop() as StepState;
+      if (isTerminal(state.result.status)) continue;
+      const { result } = state;
+      const previous = result.status;
+      result.status = 'skipped';
+      result.error = { message: `upstream step '${because}' did not succeed`, code: 'PARENT_NOT_SUCCEEDED', name: 'Skipped' };
+      result.endedAt = Date.now();
+      state.request = undefined;
+      this.save(state);
+      this.emit(state, { type: 'step.skipped', reason: result.error.message });
+      this.core.ended++;
+      const notify = state.node.options.onStatusChange;
+      if (notify !== undefined) {
+        this.core.journal.afterCommit(() => {
+          try {
+            notify(callbackContext(this.core, state), 'skipped', previous);
+          } catch {
+            // A step that never runs cannot fail; its skip stands whatever the callback thinks.
+          }
+        });
+      }
+      for (const next of state.children) if (!isTerminal(next.result.status)) toSkip.push(next);
+    }
+  }
+
+  /** Journals a step event, stamped with the run, time, step and attempt. */
+  emit(state: StepState, body: StepEventBody): void {
+    // Stamped in place: event bodies are fresh literals, and copying them would double the allocations per event.
+    const event = body as { -readonly [K in keyof StepEvent]: StepEvent[K] };
+    event.runId = this.core.id;
+    event.at = Date.now();
+    event.step = state.name;
+    event.attempt = state.result.attempts;
+    this.core.journal.append(event as StepEvent);
+  }
+
+  /** Saves a step's state; stores that keep results by reference need it only once. */
+  private save(state: StepState): void {
+    if (state.saved && this.core.store.keepsReferences === true) return;
+    state.saved = true;
+    this.core.store.saveStep(this.core.id, state.name, state.result);
+  }
+}
