@@ -264,8 +264,8 @@ export class SqliteStore implements RunStore {
     this.flush();
     const row = this.selectRun.get(runId) as RunRow | undefined;
     if (row === undefined) return undefined;
-    const steps: Record<string, StepResult> = {};
-    for (const stepRow of this.selectSteps.all(runId) as StepRow[]) steps[stepRow.step] = stepFromRow(stepRow);
+    // fromEntries defines own properties: a step named `__proto__` stays a step.
+    const steps: Record<string, StepResult> = Object.fromEntries((this.selectSteps.all(runId) as StepRow[]).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
     return { run: runFromRow(row), steps };
   }
 

@@ -84,7 +84,8 @@ export class Journal {
   private schedule(): void {
     if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    // A promise job, not queueMicrotask: fake timers (jest, vitest) replace queueMicrotask, and a run must not wait for a fake clock to begin.
+    void Promise.resolve().then(() => this.flush());
   }
 
   private flush(): void {
