@@ -73,16 +73,19 @@ export { MemoryArtifactStore } from './stores/memory-artifact.store';
 export { FileArtifactStore } from './stores/file-artifact.store';
 export type { FileArtifactStoreOptions } from './stores/file-artifact.store';
 export type { ArtifactInput, ArtifactStore } from './stores/artifact-store';
-export type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './stores/store';
+export type { Awaitable, CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './stores/store';
 
 // Errors
-export { EngineError, ParameterError, PipelineDefinitionError, PipewrightError, StepError } from './errors/errors';
+export { EngineError, isStepErrorCode, ParameterError, PipelineDefinitionError, PipewrightError, StepError, STEP_ERROR_CODES, StoreError } from './errors/errors';
 export type {
   DefinitionErrorCode,
   EngineErrorCode,
   ParameterErrorCode,
   PipewrightErrorCode,
+  ResultErrorCode,
+  SkipCode,
   StepErrorCode,
+  StoreErrorCode,
 } from './errors/errors';
 export { findUnserializable } from './engine/serializable';
 export type { SerializationProblem } from './engine/serializable';
