@@ -17,7 +17,7 @@ type SqliteStoreClass = new (options: { path: string }) => RunStore;
  */
 export const loadSqliteStore = (): SqliteStoreClass | undefined => {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
     const sqlite = require('@pipewright/sqlite') as { SqliteStore?: unknown };
     return typeof sqlite.SqliteStore === 'function' ? (sqlite.SqliteStore as SqliteStoreClass) : undefined;
   } catch {

@@ -96,6 +96,7 @@ export class Agent {
     for (const module of options.modules ?? []) {
       const path = resolvePath(process.cwd(), module);
       try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the agent loads the user's pipeline modules by path at run time
         require(path);
       } catch (error) {
         throw new DistributedError('MODULE_LOAD_FAILED', `Agent could not load module '${module}' (${path}): ${toErrorInfo(error).message}`, { cause: error });

@@ -4,8 +4,8 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { DistributedError, RemoteStepError } from './errors';
-import { BLOB_TTL_S, channelNames } from './protocol';
-import type { AgentMessage, ControllerReply } from './protocol';
+import { BLOB_TTL_S } from './protocol';
+import type { AgentMessage, ControllerReply , channelNames } from './protocol';
 
 /** Where a remote channel sends requests and awaits their replies (the agent). */
 export interface ReplyBroker {

@@ -1,3 +1,5 @@
+import { PipewrightError } from '@pipewright/core';
+
 /** Codes of {@link CliError}: the command line itself cannot be carried out. */
 export type CliErrorCode =
   | 'FILE_NOT_FOUND'
@@ -14,13 +16,11 @@ export type CliErrorCode =
  * A usage error of the `pipewright` command: its message is the one line shown to the user
  * (what went wrong and what to do), and it always ends the process with exit code 2.
  */
-export class CliError extends Error {
-  /** Stable, machine-readable code. */
-  readonly code: CliErrorCode;
+export class CliError extends PipewrightError {
+  static override readonly kind = 'CliError';
+  declare readonly code: CliErrorCode;
 
   constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = 'CliError';
+    super(code, message, options);
   }
 }

@@ -38,6 +38,7 @@ export const loadModule = (file: string): { readonly file: string; readonly pipe
   if (TYPESCRIPT.has(extname(path))) ensureTypeScript();
   let exports: unknown;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's pipeline file, by path, at run time
     exports = require(path) as unknown;
   } catch (error) {
     if (error instanceof PipewrightError) throw error;

@@ -105,7 +105,7 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
 };
 
 const readVersion = (): string => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
   return (require('../package.json') as { version: string }).version;
 };
 

@@ -33,7 +33,7 @@ export const openStore = (options: StoreOptions, durableOnly = false): OpenedSto
     return { store: new MemoryStore(), path: undefined };
   }
   // Required here rather than imported: `graph` and memory runs never load SQLite.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
   const { SqliteStore } = require('@pipewright/sqlite') as typeof import('@pipewright/sqlite');
   const path = resolve(options.store ?? DEFAULT_STORE_PATH);
   return { store: new SqliteStore({ path }), path };

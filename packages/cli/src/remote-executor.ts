@@ -27,7 +27,7 @@ export const remoteExecutor = (options: RemoteOptions): ExecutorFactory => {
   if (options.prefix !== undefined && options.prefix.trim() === '') throw new CliError('BAD_OPTION', '--prefix must not be empty.');
   return () => {
     // Required here rather than imported: in-process runs never load BullMQ and ioredis.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
     const { BullMQExecutor } = require('@pipewright/bullmq') as typeof import('@pipewright/bullmq');
     return new BullMQExecutor({ connection, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) });
   };

@@ -9,7 +9,7 @@ const TS_NODE_INSTANCE = Symbol.for('ts-node.register.instance');
 export const ensureTypeScript = (): void => {
   if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE] !== undefined) return;
   // Loaded lazily: a .js pipeline file never pays for the TypeScript compiler.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
   const tsNode = require('ts-node') as typeof import('ts-node');
   tsNode.register({ transpileOnly: true });
 };

@@ -26,7 +26,7 @@ const runInTerminal = (args: readonly string[], cwd: string): Promise<{ code: nu
     child.on('close', (code) => resolve({ code, output }));
   });
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
 const plain = (text: string): string => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 (hasScript ? describe : describe.skip)('pipewright run on a terminal (pseudo-terminal via script)', () => {

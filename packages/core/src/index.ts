@@ -23,7 +23,7 @@ export type {
   RetryPredicate,
   StepOptions,
   TaskOptions,
-} from './decorators/options';
+} from './model/options';
 export { scanPipeline } from './metadata/scanner';
 export { definePipeline, PipelineBuilder } from './metadata/pipeline-builder';
 export type { BuilderStepOptions } from './metadata/pipeline-builder';
@@ -37,9 +37,9 @@ export type { StepBody, StepFunction, StepNode, TemplateRef } from './graph/step
 export { Engine } from './engine/engine';
 export type { EngineOptions, PipelineSource, ResumeOptions } from './engine/engine';
 export type { RunHandle, RunHandleStatus, RunOptions } from './engine/run-handle';
-export type { OutputOf, ParamsOf, ParentsOf, SpawnOptions, StepArtifacts, StepContext } from './engine/step-context';
-export { isSuccess, isTerminal } from './engine/results';
-export type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult, StepStatus } from './engine/results';
+export type { OutputOf, ParamsOf, ParentsOf, SpawnOptions, StepArtifacts, StepContext } from './model/step-context';
+export { isSuccess, isTerminal } from './model/results';
+export type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult, StepStatus } from './model/results';
 export type {
   EventBase,
   PipelineEvent,
@@ -59,21 +59,22 @@ export type {
   StepStartedEvent,
   StepWaitingEvent,
   StepSucceededEvent,
-} from './engine/events';
-export { statusOfEvent } from './engine/events';
+} from './model/events';
+export { statusOfEvent } from './model/events';
 
 // Executors
-export { InProcessExecutor, createStepContext } from './executors/in-process.executor';
-export type { Executor, LocalScope, StepChannel, StepRequest } from './executors/executor';
+export { InProcessExecutor, createStepContext } from './adapters/in-process.executor';
+export type { Executor, LocalScope, StepChannel } from './ports/executor';
+export type { StepRequest } from './model/step-request';
 
 // Stores
-export { MemoryStore } from './stores/memory.store';
-export type { MemoryStoreOptions } from './stores/memory.store';
-export { MemoryArtifactStore } from './stores/memory-artifact.store';
-export { FileArtifactStore } from './stores/file-artifact.store';
-export type { FileArtifactStoreOptions } from './stores/file-artifact.store';
-export type { ArtifactInput, ArtifactStore } from './stores/artifact-store';
-export type { Awaitable, CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './stores/store';
+export { MemoryStore } from './adapters/memory.store';
+export type { MemoryStoreOptions } from './adapters/memory.store';
+export { MemoryArtifactStore } from './adapters/memory-artifact.store';
+export { FileArtifactStore } from './adapters/file-artifact.store';
+export type { FileArtifactStoreOptions } from './adapters/file-artifact.store';
+export type { ArtifactInput, ArtifactStore } from './ports/artifact-store';
+export type { Awaitable, CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './ports/run-store';
 
 // Errors
 export { EngineError, isStepErrorCode, ParameterError, PipelineDefinitionError, PipewrightError, StepError, STEP_ERROR_CODES, StoreError } from './errors/errors';

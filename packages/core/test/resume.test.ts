@@ -116,7 +116,7 @@ describe('engine.resume(runId)', () => {
     const first = await new Engine({ store }).run(Resumable);
     expect(store.acquireLease(first.runId, 'another-process', 60_000)).toBe(true);
     await expect(new Engine({ store }).resume(first.runId)).rejects.toMatchObject({ code: 'RUN_LOCKED' });
-    store.releaseLease(first.runId, 'another-process');
+    await store.releaseLease(first.runId, 'another-process');
     failTrain = false;
     expect((await new Engine({ store }).resume(first.runId)).status).toBe('succeeded');
   });

@@ -10,7 +10,7 @@ describe('Slots (the concurrency gate)', () => {
 
   it('gives a released slot to the longest waiter first', async () => {
     const slots = new Slots(1);
-    slots.acquire();
+    void slots.acquire();
     const order: string[] = [];
     void slots.acquire()?.then(() => order.push('first'));
     void slots.acquire()?.then(() => order.push('second'));
@@ -24,7 +24,7 @@ describe('Slots (the concurrency gate)', () => {
 
   it('frees a released slot when nobody waits, for the next acquire to take at once', () => {
     const slots = new Slots(1);
-    slots.acquire();
+    void slots.acquire();
     slots.release();
     expect(slots.acquire()).toBeUndefined();
   });

@@ -385,6 +385,31 @@ describe('ctx.spawn', () => {
       expect(result.status).toBe('succeeded');
       expect(result.steps.sluggish).toMatchObject({ status: 'aborted', error: { code: 'STEP_TIMEOUT' } });
       expect(caught).toMatchObject({ code: 'STEP_TIMEOUT' });
+      expect(caught).toBeInstanceOf(StepError);
+      expect((caught as StepError).step).toBe('sluggish');
+    });
+
+    it('rejects with a StepError naming the spawned step, the step’s own error as its cause', async () => {
+      @Task({ name: 'throws-type-error' })
+      class ThrowsTypeError {
+        execute(): never {
+          throw new TypeError('not a number');
+        }
+      }
+      let caught: unknown;
+      @Pipeline({ name: 'catches-type-error' })
+      class CatchesTypeError {
+        @Step()
+        async control(ctx: StepContext) {
+          await ctx.spawn(ThrowsTypeError, { name: 'typed' }).catch((error: unknown) => (caught = error));
+          return 'caught';
+        }
+      }
+      const result = await new Engine().run(CatchesTypeError);
+      expect(result.status).toBe('succeeded');
+      expect(caught).toBeInstanceOf(StepError);
+      expect(caught).toMatchObject({ code: 'STEP_FAILED', step: 'typed', message: 'not a number' });
+      expect((caught as Error).cause).toMatchObject({ name: 'TypeError', message: 'not a number' });
     });
 
     it('lets a retried caller spawn again under a new name (names stay unique across attempts)', async () => {

@@ -324,10 +324,13 @@ export class SqliteStore implements RunStore {
   }
 
   /** Commits what is pending and closes the database. Safe to call twice. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     try {
       this.flush();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.closed = true;
       this.db.close();

@@ -124,7 +124,7 @@ export const agentCommand = async (options: AgentCommandOptions, terminal: Termi
     throw new CliError('NO_PIPELINE', `${modules.join(', ')} ${modules.length === 1 ? 'declares' : 'declare'} no @Pipeline or @Task class: give --module the files that declare what the agent runs.`);
   }
   // Required here rather than imported: the other commands never load BullMQ and ioredis.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
   const { Agent: AgentClass } = require('@pipewright/bullmq') as typeof import('@pipewright/bullmq');
   const agent = await AgentClass.start({ ...settings, modules: paths });
   terminal.stdout.write(

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { injectable } from 'tsyringe';
 import { DEFAULT_VERSION, PIPELINE_OPTIONS } from './constants';
-import type { Constructor, PipelineOptions } from './options';
+import type { Constructor, PipelineOptions } from '../model/options';
 import { registry } from './registry';
 
 /**

@@ -1,4 +1,4 @@
-import type { Constructor } from './options';
+import type { Constructor } from '../model/options';
 
 /** What kind of class a registry entry is. */
 export type RegistryKind = 'pipeline' | 'task';

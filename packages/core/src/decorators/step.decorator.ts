@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AFTER_STEP_HOOKS, BEFORE_STEP_HOOKS, STEPS } from './constants';
-import type { StepOptions } from './options';
+import type { StepOptions } from '../model/options';
 
 /** What `@Step` records for one member. */
 export interface StepRecord {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { injectable } from 'tsyringe';
 import { DEFAULT_VERSION, TASK_OPTIONS } from './constants';
-import type { Constructor, TaskOptions } from './options';
+import type { Constructor, TaskOptions } from '../model/options';
 import { registry } from './registry';
 
 /**

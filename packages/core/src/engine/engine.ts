@@ -4,16 +4,16 @@ import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { registry } from '../decorators/registry';
 import { EngineError } from '../errors/errors';
-import type { Executor } from '../executors/executor';
-import { InProcessExecutor } from '../executors/in-process.executor';
+import type { Executor } from '../ports/executor';
+import { InProcessExecutor } from '../adapters/in-process.executor';
 import type { PipelineDefinition } from '../metadata/pipeline-definition';
 import { scanPipeline } from '../metadata/scanner';
-import { MemoryStore } from '../stores/memory.store';
-import type { HistoryQuery, RunStore, RunSummary, StoredRun } from '../stores/store';
+import { MemoryStore } from '../adapters/memory.store';
+import type { HistoryQuery, RunStore, RunSummary, StoredRun } from '../ports/run-store';
 import { diffFingerprints } from './definition-diff';
 import { fingerprintOf } from './fingerprint';
 import { resolveRunParams } from './parameters';
-import type { RunResult, StepResult } from './results';
+import type { RunResult, StepResult } from '../model/results';
 import { Run } from './run/run';
 import type { RunHandle, RunOptions } from './run-handle';
 
@@ -40,7 +40,7 @@ export interface ResumeOptions extends Omit<RunOptions, 'params'> {
 }
 
 /** A pipeline to run: a `@Pipeline` class or a definition from `definePipeline(...).build()`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
 export type PipelineSource = (abstract new (...args: any[]) => unknown) | PipelineDefinition;
 
 /**
@@ -209,7 +209,8 @@ export class Engine {
       ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt } : {}),
       onEnd: (ended) => {
         this.active.delete(ended);
-        if (durable) this.store.releaseLease(ended.id, this.owner);
+        // A lease left behind expires by itself: a failure to release it must not fail the run.
+        if (durable) void Promise.resolve(this.store.releaseLease(ended.id, this.owner)).catch(() => undefined);
       },
     });
     this.active.add(run);
@@ -221,7 +222,8 @@ export class Engine {
   private renewLeases(): void {
     if (this.leaseTimer) return;
     this.leaseTimer = setInterval(() => {
-      for (const run of this.active) this.store.acquireLease(run.id, this.owner, this.leaseTtlMs);
+      // A renewal that fails is retried on the next tick; the lease outlives two missed ones.
+      for (const run of this.active) void Promise.resolve(this.store.acquireLease(run.id, this.owner, this.leaseTtlMs)).catch(() => undefined);
       if (this.active.size === 0 && this.leaseTimer) {
         clearInterval(this.leaseTimer);
         this.leaseTimer = undefined;

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from './results';
+import type { ErrorInfo } from '../model/results';
 
 /** The serializable description of anything thrown. */
 export const toErrorInfo = (error: unknown): ErrorInfo => {

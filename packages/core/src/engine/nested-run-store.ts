@@ -1,4 +1,4 @@
-import type { RunStore } from '../stores/store';
+import type { RunStore } from '../ports/run-store';
 
 /**
  * The store a nested pipeline's child run writes to. The child lives inside its parent's step:
@@ -22,5 +22,5 @@ export const nestedRunStore = (store: RunStore): RunStore => ({
   commit: () => store.commit(),
   acquireLease: () => true,
   releaseLease: () => undefined,
-  close: async () => undefined,
+  close: () => Promise.resolve(),
 });

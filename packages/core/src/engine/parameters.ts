@@ -1,4 +1,4 @@
-import type { Params } from '../decorators/options';
+import type { Params } from '../model/options';
 import { ParameterError } from '../errors/errors';
 import { parseTemplate } from '../graph/reference';
 import type { PipelineDefinition } from '../metadata/pipeline-definition';

@@ -1,8 +1,8 @@
-import type { Params } from '../decorators/options';
+import type { Params } from '../model/options';
 import { StepError } from '../errors/errors';
 import { isPlainObject, parseTemplate } from '../graph/reference';
 import type { Reference } from '../graph/reference';
-import type { ArtifactRef } from './results';
+import type { ArtifactRef } from '../model/results';
 
 /** What references can see while a step's parameters are resolved. */
 export interface ReferenceScope {

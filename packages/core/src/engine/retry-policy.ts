@@ -1,4 +1,4 @@
-import type { RetryOptions, RetryPolicy, RetryPredicate } from '../decorators/options';
+import type { RetryOptions, RetryPolicy, RetryPredicate } from '../model/options';
 
 /** A retry policy in one shape. `retries` is Infinity when only a predicate limits it. */
 export interface NormalizedRetry {

@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { Params } from '../decorators/options';
+import type { Params } from '../model/options';
 import type { PipelineGraph } from '../graph/pipeline-graph';
-import type { PipelineEvent } from './events';
-import type { RunResult, RunStatus, StepResult } from './results';
-import type { StepContext } from './step-context';
+import type { PipelineEvent } from '../model/events';
+import type { RunResult, RunStatus, StepResult } from '../model/results';
+import type { StepContext } from '../model/step-context';
 
 /** Options of `engine.run()` and `engine.start()`. */
 export interface RunOptions {

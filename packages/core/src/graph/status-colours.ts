@@ -1,4 +1,4 @@
-import type { StepStatus } from '../engine/results';
+import type { StepStatus } from '../model/results';
 
 /**
  * Step statuses for a graph picture, by step name: plain statuses (what `stepStatuses()`

@@ -1,5 +1,5 @@
-import type { Constructor, Params, StepOptions } from '../decorators/options';
-import type { StepContext } from '../engine/step-context';
+import type { Constructor, Params, StepOptions } from '../model/options';
+import type { StepContext } from '../model/step-context';
 
 /** The body of a step built without decorators. */
 export type StepFunction = (ctx: StepContext) => unknown;

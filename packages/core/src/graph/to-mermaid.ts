@@ -1,4 +1,4 @@
-import type { StepStatus } from '../engine/results';
+import type { StepStatus } from '../model/results';
 import type { PipelineGraph } from './pipeline-graph';
 import { STATUS_COLOURS, statusIn } from './status-colours';
 import type { GraphStatuses } from './status-colours';

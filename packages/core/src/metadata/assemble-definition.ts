@@ -1,5 +1,5 @@
 import { DEFAULT_VERSION } from '../decorators/constants';
-import type { Constructor, PipelineOptions } from '../decorators/options';
+import type { Constructor, PipelineOptions } from '../model/options';
 import { PipelineDefinitionError } from '../errors/errors';
 import { PipelineGraph } from '../graph/pipeline-graph';
 import type { PipelineDefinition, StepHook } from './pipeline-definition';

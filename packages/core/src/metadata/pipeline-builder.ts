@@ -1,6 +1,6 @@
-import type { Constructor, PipelineOptions, StepOptions } from '../decorators/options';
-import type { StepResult } from '../engine/results';
-import type { StepContext } from '../engine/step-context';
+import type { Constructor, PipelineOptions, StepOptions } from '../model/options';
+import type { StepResult } from '../model/results';
+import type { StepContext } from '../model/step-context';
 import type { StepFunction, StepNode } from '../graph/step-node';
 import type { PipelineDefinition, StepHook } from './pipeline-definition';
 import { assembleDefinition } from './assemble-definition';
@@ -38,7 +38,7 @@ export class PipelineBuilder {
    * Adds a step whose body is a function of the step context. Type the context to type the
    * step: `addFunctionStep('train', (ctx: StepContext<{ lr: number }, { prep: Rows }>) => ...)`.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
   addFunctionStep<P = Record<string, any>, Parents = Record<string, any>>(
     name: string,
     fn: (ctx: StepContext<P, Parents>) => unknown,

@@ -1,6 +1,6 @@
-import type { Constructor, Params } from '../decorators/options';
-import type { StepResult } from '../engine/results';
-import type { StepContext } from '../engine/step-context';
+import type { Constructor, Params } from '../model/options';
+import type { StepResult } from '../model/results';
+import type { StepContext } from '../model/step-context';
 import type { PipelineGraph } from '../graph/pipeline-graph';
 
 /** A hook that runs for every step: a method of the pipeline class, or a function (builder). */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AFTER_STEP_HOOKS, BEFORE_STEP_HOOKS, PIPELINE_OPTIONS, STEPS, TASK_OPTIONS } from '../decorators/constants';
-import type { Constructor, PipelineOptions, TaskOptions } from '../decorators/options';
+import type { Constructor, PipelineOptions, TaskOptions } from '../model/options';
 import type { StepRecord } from '../decorators/step.decorator';
 
 /** `@Pipeline` options of a class, if it has them (own, not inherited). */

@@ -1,4 +1,4 @@
-import type { Constructor } from '../decorators/options';
+import type { Constructor } from '../model/options';
 import { PipelineDefinitionError } from '../errors/errors';
 import type { PipelineDefinition } from './pipeline-definition';
 import { readAfterStepHooks, readBeforeStepHooks, readPipelineOptions, readSteps } from './read-metadata';

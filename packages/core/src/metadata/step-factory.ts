@@ -1,5 +1,5 @@
 import { DEFAULT_VERSION } from '../decorators/constants';
-import type { Constructor, Params, StepOptions } from '../decorators/options';
+import type { Constructor, Params, StepOptions } from '../model/options';
 import { PipelineDefinitionError } from '../errors/errors';
 import { collectReferences, isPlainObject, ReferenceSyntaxError, referencedStep } from '../graph/reference';
 import type { Reference } from '../graph/reference';

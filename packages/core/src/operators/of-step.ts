@@ -1,6 +1,6 @@
 import { filter } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import type { PipelineEvent, StepEvent } from '../engine/events';
+import type { PipelineEvent, StepEvent } from '../model/events';
 import { matchesStep } from './step-selector';
 import type { StepSelector } from './step-selector';
 

@@ -1,6 +1,6 @@
 import { filter } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import type { PipelineEvent, PipelineEventType } from '../engine/events';
+import type { PipelineEvent, PipelineEventType } from '../model/events';
 
 /**
  * Keeps the events of the given types, narrowing their type.

@@ -1,6 +1,6 @@
 import { distinctUntilChanged, map, startWith } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import type { PipelineEvent } from '../engine/events';
+import type { PipelineEvent } from '../model/events';
 import type { PipelineGraph } from '../graph/pipeline-graph';
 import { stepStatuses } from './step-statuses';
 import type { StepStatuses } from './step-statuses';

@@ -1,4 +1,4 @@
-import type { PipelineEvent, StepEvent } from '../engine/events';
+import type { PipelineEvent, StepEvent } from '../model/events';
 
 /**
  * Names a step for the controller operators: a step name for a step of the run itself, or a

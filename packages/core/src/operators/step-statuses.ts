@@ -1,8 +1,8 @@
 import { filter, map, scan } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import { statusOfEvent } from '../engine/events';
-import type { PipelineEvent } from '../engine/events';
-import type { StepStatus } from '../engine/results';
+import { statusOfEvent } from '../model/events';
+import type { PipelineEvent } from '../model/events';
+import type { StepStatus } from '../model/results';
 import { isOwnStepEvent } from './step-selector';
 
 /** Each step's status by step name. */

@@ -1,9 +1,9 @@
 import { filter, map, take, takeWhile } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import { statusOfEvent } from '../engine/events';
-import type { PipelineEvent, StepEvent } from '../engine/events';
-import { isTerminal } from '../engine/results';
-import type { StepStatus } from '../engine/results';
+import { statusOfEvent } from '../model/events';
+import type { PipelineEvent, StepEvent } from '../model/events';
+import { isTerminal } from '../model/results';
+import type { StepStatus } from '../model/results';
 import { matchesStep } from './step-selector';
 import type { StepSelector } from './step-selector';
 

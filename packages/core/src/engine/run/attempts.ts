@@ -4,7 +4,7 @@ import type { StepErrorCode } from '../../errors/errors';
 import { toErrorInfo } from '../error-info';
 import { normalizeRetry } from '../retry-policy';
 import type { CancellationScope } from './cancellation-scope';
-import { callbackFailed } from './hooks';
+import { callbackFailed } from './callback-failed';
 import type { RunCore } from './run-core';
 import { callbackContext } from './step-inputs';
 import type { StepState } from './step-state';

@@ -1,18 +1,15 @@
-import type { PreExecuteResult } from '../../decorators/options';
+import type { PreExecuteResult } from '../../model/options';
 import { StepError } from '../../errors/errors';
 import { isPlainObject } from '../../graph/reference';
 import type { StepHook } from '../../metadata/pipeline-definition';
 import { toErrorInfo } from '../error-info';
-import type { ErrorInfo, StepResult, StepStatus } from '../results';
-import { isTerminal } from '../results';
-import type { StepContext } from '../step-context';
+import { callbackFailed } from './callback-failed';
+import type { ErrorInfo, StepResult, StepStatus } from '../../model/results';
+import { isTerminal } from '../../model/results';
+import type { StepContext } from '../../model/step-context';
 import type { RunCore } from './run-core';
 import { callbackContext } from './step-inputs';
 import type { StepState } from './step-state';
-
-/** A user callback threw: the step fails with `CALLBACK_FAILED`, naming the callback. */
-export const callbackFailed = (step: string, label: string, error: unknown): StepError =>
-  new StepError('CALLBACK_FAILED', step, `${label} of step '${step}' threw: ${toErrorInfo(error).message}`, { cause: error });
 
 /** Calls a user callback; what it throws comes back as a `StepError` rather than escaping. */
 const guard = async (state: StepState, label: string, callback: () => unknown): Promise<unknown> => {

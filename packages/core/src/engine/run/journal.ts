@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
-import type { RunStore } from '../../stores/store';
-import type { PipelineEvent } from '../events';
+import type { RunStore } from '../../ports/run-store';
+import type { PipelineEvent } from '../../model/events';
 
 /** What one commit made durable, and what may happen now that it is. */
 export interface CommittedBatch {

@@ -1,7 +1,7 @@
 import { StepError, StoreError } from '../../errors/errors';
 import type { StepErrorCode } from '../../errors/errors';
 import { toErrorInfo } from '../error-info';
-import { isTerminal } from '../results';
+import { isTerminal } from '../../model/results';
 import type { RunCore } from './run-core';
 import type { StepState } from './step-state';
 import type { StepStatusWriter } from './step-status';
@@ -12,12 +12,46 @@ import type { StepStatusWriter } from './step-status';
  * `interruption`; ends the run when every step has ended.
  */
 export class RunControl {
+  private runTimer: NodeJS.Timeout | undefined;
+  private removeSignalListener: (() => void) | undefined;
+
   constructor(
     private readonly core: RunCore,
     private readonly status: StepStatusWriter,
     /** Every step has ended: record and publish the run's end. */
     private readonly end: () => void,
   ) {}
+
+  /**
+   * Arms the run's signal and time limit as the run begins; `false` when the signal has already
+   * fired (the run is then being stopped). Timers are read at call time, so fake clocks govern them.
+   */
+  armLimits(): boolean {
+    const { options, definition } = this.core;
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = (): void => {
+        this.interrupt('RUN_STOPPED', `Run stopped: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'signal aborted')}`);
+      };
+      if (signal.aborted) {
+        onAbort();
+        return false;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.removeSignalListener = () => signal.removeEventListener('abort', onAbort);
+    }
+    const timeoutMs = definition.timeoutMs;
+    if (timeoutMs !== undefined) {
+      this.runTimer = setTimeout(() => this.interrupt('RUN_TIMEOUT', `Run exceeded its time limit of ${timeoutMs} ms`), timeoutMs);
+    }
+    return true;
+  }
+
+  /** Lets go of the signal and the timer once the run has ended. */
+  disarmLimits(): void {
+    if (this.runTimer) clearTimeout(this.runTimer);
+    this.removeSignalListener?.();
+  }
 
   /** Stop or run timeout: abort what runs, skip the rest. */
   interrupt(code: 'RUN_STOPPED' | 'RUN_TIMEOUT', message: string): void {

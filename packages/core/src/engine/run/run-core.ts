@@ -1,12 +1,13 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { Executor, StepRequest } from '../../executors/executor';
+import type { Executor } from '../../ports/executor';
+import type { StepRequest } from '../../model/step-request';
 import type { PipelineGraph } from '../../graph/pipeline-graph';
 import type { PipelineDefinition } from '../../metadata/pipeline-definition';
-import type { RunStore } from '../../stores/store';
+import type { RunStore } from '../../ports/run-store';
 import type { RunParams } from '../parameters';
-import type { ErrorInfo } from '../results';
+import type { ErrorInfo } from '../../model/results';
 import type { RunOptions } from '../run-handle';
-import type { CancellationScope } from './cancellation-scope';
+import { CancellationScope } from './cancellation-scope';
 import type { Journal } from './journal';
 import type { ChannelHost } from './run-step-channel';
 import type { StepState } from './step-state';
@@ -48,3 +49,36 @@ export interface RunCore {
   /** Steps that reached a terminal status. */
   ended: number;
 }
+
+/** What a run's core is made of. */
+export interface RunCoreInput {
+  readonly runId: string;
+  readonly definition: PipelineDefinition;
+  readonly options: RunOptions;
+  readonly runParams: RunParams;
+  readonly store: RunStore;
+  readonly executor: Executor;
+  readonly container: DependencyContainer;
+}
+
+/** A fresh run's shared state: pending, no steps yet, a root cancellation scope. */
+export const createRunCore = (input: RunCoreInput, journal: Journal, host: ChannelHost): RunCore => ({
+  id: input.runId,
+  definition: input.definition,
+  options: input.options,
+  store: input.store,
+  executor: input.executor,
+  container: input.container,
+  journal,
+  scope: CancellationScope.root(),
+  states: new Map<string, StepState>(),
+  pipelineInfo: { name: input.definition.name, version: input.definition.version, params: input.runParams.pipeline },
+  stepOverrides: input.runParams.steps,
+  host,
+  graph: input.definition.graph,
+  instance: undefined,
+  phase: 'pending',
+  runError: undefined,
+  interruption: undefined,
+  ended: 0,
+});

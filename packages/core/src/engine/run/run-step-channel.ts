@@ -1,11 +1,11 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { Constructor } from '../../decorators/options';
+import type { Constructor } from '../../model/options';
 import { StepError } from '../../errors/errors';
-import type { LocalScope, StepChannel } from '../../executors/executor';
-import type { RunStore } from '../../stores/store';
-import type { StepEvent } from '../events';
-import { isTerminal } from '../results';
-import type { SpawnOptions, StepArtifacts } from '../step-context';
+import type { LocalScope, StepChannel } from '../../ports/executor';
+import type { RunStore } from '../../ports/run-store';
+import type { StepEvent } from '../../model/events';
+import { isTerminal } from '../../model/results';
+import type { SpawnOptions, StepArtifacts } from '../../model/step-context';
 import type { StepState } from './step-state';
 import { writableArtifacts, writableLogs, writableMetrics } from './step-state';
 

@@ -1,27 +1,27 @@
 import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { DependencyContainer } from 'tsyringe';
-import type { Executor } from '../../executors/executor';
+import type { Executor } from '../../ports/executor';
 import type { PipelineGraph } from '../../graph/pipeline-graph';
 import type { StepNode } from '../../graph/step-node';
 import type { PipelineDefinition } from '../../metadata/pipeline-definition';
-import type { RunStore } from '../../stores/store';
+import type { RunStore } from '../../ports/run-store';
 import { toErrorInfo } from '../error-info';
-import type { PipelineEvent } from '../events';
+import type { PipelineEvent } from '../../model/events';
 import { fingerprintOf } from '../fingerprint';
 import type { RunParams } from '../parameters';
-import type { RunResult, RunStatus, StepResult } from '../results';
-import { isTerminal } from '../results';
+import type { RunResult, RunStatus, StepResult } from '../../model/results';
+import { isTerminal } from '../../model/results';
 import type { RunHandle, RunHandleStatus, RunOptions } from '../run-handle';
-import { CancellationScope } from './cancellation-scope';
 import { Journal } from './journal';
 import type { RunCore } from './run-core';
+import { createRunCore } from './run-core';
+import type { ChannelHost } from './run-step-channel';
 import { RunControl } from './run-control';
 import { Scheduler } from './scheduler';
 import { Slots } from './slots';
 import { Spawner } from './spawn';
 import { StepLifecycle } from './step-lifecycle';
-import type { StepState } from './step-state';
 import { StepStatusWriter } from './step-status';
 import { addState, linkStates, restoreStates } from './states';
 
@@ -66,45 +66,25 @@ export class Run implements RunHandle {
   private readonly writer: StepStatusWriter;
   private endStatus: RunStatus | undefined;
   private startedAt = Date.now();
-  private runTimer: NodeJS.Timeout | undefined;
-  private removeSignalListener: (() => void) | undefined;
   private resolveResult!: (result: RunResult) => void;
 
   constructor(private readonly deps: RunDeps) {
     this.id = deps.runId;
     const journal = new Journal(deps.store, (error) => this.control.storeFailed(error));
     const run = this;
-    const core: RunCore = (this.core = {
+    const host: ChannelHost = {
       id: deps.runId,
-      definition: deps.definition,
-      options: deps.options,
       store: deps.store,
-      executor: deps.executor,
       container: deps.container,
-      journal,
-      scope: CancellationScope.root(),
-      states: new Map<string, StepState>(),
-      pipelineInfo: { name: deps.definition.name, version: deps.definition.version, params: deps.runParams.pipeline },
-      stepOverrides: deps.runParams.steps,
-      host: {
-        id: deps.runId,
-        store: deps.store,
-        container: deps.container,
-        get instance() {
-          return run.core.instance;
-        },
-        emitStep: (state, event) => status.emit(state, event),
-        stateOf: (step) => run.core.states.get(step),
-        spawn: (caller, template, options) => spawner.spawn(caller, template, options),
-        started: (state, agent) => run.lifecycle.markStarted(state, agent),
+      get instance() {
+        return run.core.instance;
       },
-      graph: deps.definition.graph,
-      instance: undefined,
-      phase: 'pending',
-      runError: undefined,
-      interruption: undefined,
-      ended: 0,
-    });
+      emitStep: (state, event) => status.emit(state, event),
+      stateOf: (step) => run.core.states.get(step),
+      spawn: (caller, template, options) => spawner.spawn(caller, template, options),
+      started: (state, agent) => run.lifecycle.markStarted(state, agent),
+    };
+    const core = (this.core = createRunCore(deps, journal, host));
     const status = (this.writer = new StepStatusWriter(core, (state) => this.scheduler.stepEnded(state)));
     this.control = new RunControl(core, status, () => this.end());
     this.scheduler = new Scheduler(core, status, this.control);
@@ -189,19 +169,7 @@ export class Run implements RunHandle {
       control.skipNotStarted(core.runError?.message ?? 'stopped');
       return control.maybeEnd();
     }
-    const signal = core.options.signal;
-    if (signal) {
-      const onAbort = (): void => {
-        control.interrupt('RUN_STOPPED', `Run stopped: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'signal aborted')}`);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.removeSignalListener = () => signal.removeEventListener('abort', onAbort);
-    }
-    const timeoutMs = core.definition.timeoutMs;
-    if (timeoutMs !== undefined) {
-      this.runTimer = setTimeout(() => control.interrupt('RUN_TIMEOUT', `Run exceeded its time limit of ${timeoutMs} ms`), timeoutMs);
-    }
+    if (!control.armLimits()) return;
     this.scheduler.begin(this.lifecycle);
     for (const state of core.states.values()) {
       // Skipped by a callback in the run being resumed: its descendants stay skipped.
@@ -219,8 +187,7 @@ export class Run implements RunHandle {
     core.phase = 'ended';
     const status: RunStatus = core.interruption === 'RUN_STOPPED' ? 'aborted' : core.runError !== undefined ? 'failed' : 'succeeded';
     this.endStatus = status;
-    if (this.runTimer) clearTimeout(this.runTimer);
-    this.removeSignalListener?.();
+    this.control.disarmLimits();
     this.scheduler.end();
     const endedAt = Date.now();
     const elapsedMs = endedAt - this.startedAt;

@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import type { Subscription } from 'rxjs';
-import { isSuccess, isTerminal } from '../results';
+import { isSuccess, isTerminal } from '../../model/results';
 import type { RunControl } from './run-control';
 import type { RunCore } from './run-core';
 import type { StepLifecycle } from './step-lifecycle';

@@ -1,7 +1,7 @@
 import type { PipelineGraph } from '../../graph/pipeline-graph';
 import type { StepNode } from '../../graph/step-node';
-import type { StepResult } from '../results';
-import { isSuccess } from '../results';
+import type { StepResult } from '../../model/results';
+import { isSuccess } from '../../model/results';
 import { pendingResult } from './step-state';
 import type { StepState } from './step-state';
 

@@ -1,8 +1,8 @@
-import type { Params } from '../../decorators/options';
-import type { StepRequest } from '../../executors/executor';
+import type { Params } from '../../model/options';
+import type { StepRequest } from '../../model/step-request';
 import { toErrorInfo } from '../error-info';
-import type { ErrorInfo, StepStatus } from '../results';
-import { isTerminal } from '../results';
+import type { ErrorInfo, StepStatus } from '../../model/results';
+import { isTerminal } from '../../model/results';
 import type { Outcome } from './attempts';
 import { isAbortError, runAttempts } from './attempts';
 import type { CancellationScope } from './cancellation-scope';

@@ -1,9 +1,9 @@
-import type { Params } from '../../decorators/options';
-import type { StepRequest } from '../../executors/executor';
+import type { Params } from '../../model/options';
+import type { StepRequest } from '../../model/step-request';
 import type { StepNode } from '../../graph/step-node';
 import type { StepError } from '../../errors/errors';
 import type { CancellationScope } from './cancellation-scope';
-import type { ArtifactRef, ErrorInfo, LogEntry, StepStatus } from '../results';
+import type { ArtifactRef, ErrorInfo, LogEntry, StepStatus } from '../../model/results';
 
 /** The mutable result of one step: handed to stores by reference. */
 export interface MutableStepResult {

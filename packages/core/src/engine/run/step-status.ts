@@ -1,10 +1,10 @@
 import type { SkipCode } from '../../errors/errors';
-import type { StepEvent } from '../events';
+import type { StepEvent } from '../../model/events';
 import { toErrorInfo } from '../error-info';
-import type { ErrorInfo, StepStatus } from '../results';
-import { isSuccess, isTerminal } from '../results';
+import type { ErrorInfo, StepStatus } from '../../model/results';
+import { isSuccess, isTerminal } from '../../model/results';
 import { callbackContext } from './step-inputs';
-import { callbackFailed } from './hooks';
+import { callbackFailed } from './callback-failed';
 import type { RunCore } from './run-core';
 import type { StepEventBody } from './run-step-channel';
 import type { StepState } from './step-state';

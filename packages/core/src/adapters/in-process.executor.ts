@@ -1,5 +1,6 @@
-import type { StepContext } from '../engine/step-context';
-import type { Executor, StepChannel, StepRequest } from './executor';
+import type { StepContext } from '../model/step-context';
+import type { Executor, StepChannel } from '../ports/executor';
+import type { StepRequest } from '../model/step-request';
 
 /**
  * The context a step body receives. Data are plain fields; `log`, `metric` and `spawn` are bound
@@ -51,6 +52,7 @@ export const createStepContext = (request: StepRequest, channel: StepChannel): S
 
 /** The default executor: runs each attempt in the controller's own process. */
 export class InProcessExecutor implements Executor {
+  // eslint-disable-next-line @typescript-eslint/require-await -- async turns a step body's synchronous throw into a rejection
   async execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
     const local = channel.local;
     if (local === undefined) throw new Error(`InProcessExecutor cannot run step '${request.step}' without its local scope.`);

@@ -1,7 +1,7 @@
-import type { ErrorInfo, RunStatus, StepResult } from '../engine/results';
-import type { ArtifactStore } from './artifact-store';
+import type { ErrorInfo, RunStatus, StepResult } from '../model/results';
+import type { ArtifactStore } from '../ports/artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
-import type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './store';
+import type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from '../ports/run-store';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -103,11 +103,12 @@ export class MemoryStore implements RunStore {
     if (this.leases.get(runId)?.owner === owner) this.leases.delete(runId);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.last = undefined;
     this.runs.clear();
     this.cache.clear();
     this.leases.clear();
+    return Promise.resolve();
   }
 
   private evict(): void {

@@ -1,5 +1,5 @@
-import type { PipelineEvent } from '../engine/events';
-import type { ArtifactRef, ErrorInfo, RunStatus, StepResult } from '../engine/results';
+import type { PipelineEvent } from '../model/events';
+import type { ArtifactRef, ErrorInfo, RunStatus, StepResult } from '../model/results';
 import type { ArtifactStore } from './artifact-store';
 
 /** A run as a store keeps it. `status` is `running` until the run ends. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ArtifactRef } from '../engine/results';
+import type { ArtifactRef } from '../model/results';
 
 /** What a step stores: bytes under a name, for one step of one run. */
 export interface ArtifactInput {

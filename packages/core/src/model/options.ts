@@ -1,8 +1,8 @@
-import type { StepContext } from '../engine/step-context';
-import type { StepResult, StepStatus } from '../engine/results';
+import type { StepContext } from './step-context';
+import type { StepResult, StepStatus } from './results';
 
 /** A class that can be constructed (by tsyringe) with any constructor arguments. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
 export type Constructor<T = unknown> = new (...args: any[]) => T;
 
 /** Parameters: plain, JSON-like values by name. */
@@ -63,7 +63,7 @@ export type RetryPolicy = number | RetryOptions | RetryPredicate;
 export type ParamsSpec = Params | ((ctx: StepContext) => Params | Promise<Params>);
 
 /** What `preExecute` may return: `false` skips the step, an object overrides parameters. */
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- callbacks may return nothing: void is one of their results
 export type PreExecuteResult = boolean | Params | void | undefined;
 
 /** Caching of a step's output across runs (see DESIGN.md, `cache_executed_step`). */

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import type { ArtifactRef } from '../engine/results';
-import { contentHash } from './artifact-store';
-import type { ArtifactInput, ArtifactStore } from './artifact-store';
+import type { ArtifactRef } from '../model/results';
+import { contentHash } from '../ports/artifact-store';
+import type { ArtifactInput, ArtifactStore } from '../ports/artifact-store';
 
 /** Options of {@link FileArtifactStore}. */
 export interface FileArtifactStoreOptions {

@@ -1,4 +1,4 @@
-import type { Constructor, Params, RetryPolicy } from '../decorators/options';
+import type { Constructor, Params, RetryPolicy } from './options';
 
 /** Reads and writes a step's named artifacts (bytes). */
 export interface StepArtifacts {
@@ -26,10 +26,10 @@ export interface SpawnOptions {
 }
 
 /** Output type of a step member: a method's resolved return, or a template's `execute` return. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
 export type OutputOf<Member> = Member extends (...args: any[]) => infer R
   ? Awaited<R>
-  : // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  : // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
     Member extends { execute(...args: any[]): infer R }
     ? Awaited<R>
     : unknown;
@@ -40,11 +40,11 @@ export type ParentsOf<Pipeline, Names extends keyof Pipeline> = {
 };
 
 /** A template's parameter type, read from its `execute(ctx: StepContext<Params>)` signature. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
 export type ParamsOf<Template> = Template extends { execute(ctx: StepContext<infer P, any>): unknown } ? P : never;
 
 /** What a step's body receives. Generic over its parameters and its parents' outputs. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
 export interface StepContext<P = Record<string, any>, Parents = Record<string, any>> {
   /** Resolved parameters: template defaults, step params, run params, then `preExecute` overrides. */
   readonly params: P;
