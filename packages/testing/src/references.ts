@@ -1,4 +1,4 @@
-import type { Params, StepNode } from '@pipewright/core';
+import type { StepNode } from '@pipewright/core';
 
 /** `${step.output…}` and `${step.artifacts.…}`: the references that read a parent's results. */
 const READS = /\$\{\s*([A-Za-z_$][\w$-]*)\s*\.\s*(?:output|artifacts)\b/g;
@@ -14,14 +14,13 @@ const collect = (value: unknown, into: Set<string>): void => {
 };
 
 /**
- * Steps whose results the node's parameters read through references, once the test's own
- * parameter overrides have replaced what they replace. Parameters given as a function are
- * opaque: they read through the context, which is guarded at run time instead.
+ * Steps whose results the node's parameters read through references. The engine resolves the
+ * step's own parameters only (template defaults and a run's overrides are taken as they are),
+ * and before the overrides replace them, so an overridden reference is still read. Parameters
+ * given as a function are opaque: they read through the context instead.
  */
-export const referencedSteps = (node: StepNode, overrides: Params): Set<string> => {
-  const defaults = node.body.kind === 'template' ? node.body.template.defaults : {};
-  const own = typeof node.options.params === 'object' ? node.options.params : {};
+export const referencedSteps = (node: StepNode): Set<string> => {
   const steps = new Set<string>();
-  collect({ ...defaults, ...own, ...overrides }, steps);
+  if (typeof node.options.params === 'object') collect(node.options.params, steps);
   return steps;
 };

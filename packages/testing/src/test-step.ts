@@ -77,7 +77,7 @@ export async function testStep<Source extends PipelineSource, Name extends StepK
     }
   }
   const overrides = options.params ?? {};
-  for (const parent of referencedSteps(node as NonNullable<typeof node>, overrides)) {
+  for (const parent of referencedSteps(node as NonNullable<typeof node>)) {
     if (!given.has(parent) && !Object.hasOwn(artifacts, parent)) throw missingParent(step, parent, `\${${parent}.…} in its parameters`);
   }
 
