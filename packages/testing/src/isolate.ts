@@ -11,8 +11,20 @@ export interface ParentStandIns {
   readonly artifacts: Readonly<Record<string, ArtifactFakes>>;
 }
 
-/** A node whose body is `fn`: everything else (parents, options, parameters) is the original's. */
-export const withBody = (node: StepNode, fn: (ctx: StepContext) => unknown): StepNode => ({ ...node, body: { kind: 'function', fn } });
+/**
+ * A node whose work is `fn`: everything else (parents, options, parameters) is the original's.
+ * A template step keeps its template's defaults by cloning a stand-in class under the same
+ * name; a nested pipeline becomes such a task, run in place of the child run.
+ */
+export const withBody = (node: StepNode, fn: (ctx: StepContext) => unknown): StepNode => {
+  if (node.body.kind !== 'template') return { ...node, body: { kind: 'function', fn } };
+  class Fake {
+    execute(ctx: StepContext): unknown {
+      return fn(ctx);
+    }
+  }
+  return { ...node, body: { kind: 'template', template: { ...node.body.template, kind: 'task', target: Fake } } };
+};
 
 const standIn = (name: string, output: unknown, artifacts: ArtifactFakes): StepNode => ({
   name,
