@@ -19,10 +19,12 @@ export const normalizeRetry = (policy: RetryPolicy | undefined): NormalizedRetry
   if (typeof policy === 'function') return { ...DEFAULTS, retries: Infinity, shouldRetry: policy };
   const options: RetryOptions = policy;
   if (options.retries === 0) return undefined;
+  const minTimeout = options.minTimeout ?? DEFAULTS.minTimeout;
   return {
     retries: options.retries,
-    minTimeout: options.minTimeout ?? DEFAULTS.minTimeout,
-    maxTimeout: options.maxTimeout ?? DEFAULTS.maxTimeout,
+    minTimeout,
+    // A first delay above the default cap raises the cap: p-retry would otherwise refuse to run at all.
+    maxTimeout: options.maxTimeout ?? Math.max(DEFAULTS.maxTimeout, minTimeout),
     factor: options.factor ?? DEFAULTS.factor,
     randomize: options.randomize ?? DEFAULTS.randomize,
     shouldRetry: options.shouldRetry,

@@ -46,7 +46,7 @@ export interface RetryOptions {
   readonly retries: number;
   /** First delay; default 100. */
   readonly minTimeout?: number;
-  /** Largest delay; default 10 000. */
+  /** Largest delay; default 10 000, or `minTimeout` when that is larger. */
   readonly maxTimeout?: number;
   /** Growth of the delay between attempts; default 2. */
   readonly factor?: number;
