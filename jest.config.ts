@@ -12,7 +12,7 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: {
-    '^@pipewright/(core|sqlite|bullmq|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@pipewright/(core|sqlite|bullmq|cli|dashboard)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testTimeout: 30_000,
 };
