@@ -14,6 +14,8 @@ const config: Config = {
   moduleNameMapper: {
     '^@pipewright/(core|sqlite|bullmq|cli|dashboard)$': '<rootDir>/packages/$1/src/index.ts',
   },
+  // Builds the dashboard's front-end bundle when it is missing or stale (its browser tests serve it).
+  globalSetup: '<rootDir>/packages/dashboard/test/support/global-setup.ts',
   testTimeout: 30_000,
 };
 

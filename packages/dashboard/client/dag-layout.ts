@@ -47,7 +47,9 @@ const CLUSTER = 'cluster:';
  */
 export const layoutDag = (nodes: readonly GraphNode[]): Layout => {
   const graph = new Graph({ compound: true, multigraph: false });
-  graph.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 56, edgesep: 8, marginx: 24, marginy: 24 });
+  const nested = nodes.some((node) => node.group !== undefined);
+  // Room above each nested-pipeline box for its title.
+  graph.setGraph({ rankdir: 'LR', nodesep: nested ? 40 : 14, ranksep: 56, edgesep: 8, marginx: 24, marginy: 44 });
   graph.setDefaultEdgeLabel(() => ({}));
   const keys = new Set(nodes.map((node) => node.key));
   const groups = new Set<string>();
@@ -56,7 +58,7 @@ export const layoutDag = (nodes: readonly GraphNode[]): Layout => {
     if (node.group !== undefined && keys.has(node.group)) groups.add(node.group);
   }
   for (const group of groups) {
-    graph.setNode(CLUSTER + group, { paddingTop: 28, paddingLeft: 12, paddingRight: 12, paddingBottom: 12 });
+    graph.setNode(CLUSTER + group, {});
     const outer = nodes.find((node) => node.key === group)?.group;
     if (outer !== undefined && groups.has(outer)) graph.setParent(CLUSTER + group, CLUSTER + outer);
   }
@@ -80,7 +82,7 @@ export const layoutDag = (nodes: readonly GraphNode[]): Layout => {
     }),
     groups: [...groups].map((key) => {
       const box = graph.node(CLUSTER + key) as { x: number; y: number; width: number; height: number };
-      return { key, x: box.x - box.width / 2, y: box.y - box.height / 2, width: box.width, height: box.height };
+      return { key, x: box.x - box.width / 2, y: box.y - box.height / 2 - 24, width: box.width, height: box.height + 24 };
     }),
     edges: graph.edges().map((edge) => ({
       from: edge.v,

@@ -58,7 +58,6 @@ export class DagView {
           'data-step': node.key,
           'data-status': status,
           tabindex: -1,
-          style: `left:${x}px;top:${y}px`,
           'aria-label': `${node.key}, ${KIND_LABEL[node.kind] ?? 'step'}, ${status}`,
           'aria-pressed': node.key === this.selected ? 'true' : 'false',
         },
@@ -66,6 +65,9 @@ export class DagView {
         h('span', { class: 'node-name' }, node.name),
         h('span', { class: 'node-status' }, node.kind === 'step' ? status : `${status} · ${node.kind === 'pipeline' ? 'nested' : 'spawned'}`),
       );
+      // Through the CSSOM: the page's Content-Security-Policy forbids style attributes.
+      button.style.left = `${x}px`;
+      button.style.top = `${y}px`;
       this.buttons.set(node.key, button);
       layer.append(button);
     }
