@@ -8,6 +8,17 @@ import type { DashboardFixture } from './support/dashboard';
 import { offOrigin, openPage } from './support/page';
 import type { TrackedPage } from './support/page';
 
+/** The page's document inside `page.evaluate` callbacks: these specs compile without the DOM library. */
+interface PageElement {
+  readonly textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): { readonly length: number };
+  readonly activeElement: PageElement | null;
+};
+
 const describeInChromium = chromiumAvailable() ? describe : describe.skip;
 
 describeInChromium('dashboard in Chromium', () => {

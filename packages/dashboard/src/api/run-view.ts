@@ -1,10 +1,11 @@
 import type { RunRecord, StoredRun } from '@pipewright/core';
 import type { DashboardEngine } from '../dashboard-engine';
+import type { ActionHooks } from './actions';
 import type { GraphNode, RunView } from '../view-model';
 import { runGraph } from './run-graph';
 
 /** Which features of the dashboard this engine and these options allow. */
-export interface Capabilities {
+export interface Capabilities extends Pick<ActionHooks, 'loadPipeline'> {
   readonly artifacts: boolean;
 }
 
@@ -33,6 +34,11 @@ const summaryOf = (run: RunRecord): RunView['run'] => ({
 export const runView = async (engine: DashboardEngine, runId: string, capabilities: Capabilities): Promise<RunView> => {
   const stored = await engine.inspect(runId);
   const { run, steps } = stored;
+  try {
+    await capabilities.loadPipeline?.({ runId, pipeline: run.pipeline, version: run.version });
+  } catch {
+    // Without its class the page still shows the run, only without declared edges.
+  }
   const declared = runGraph(run.pipeline, run.version, run.input);
   const nodes = declared ?? [];
   const extra = extraNodes(steps, new Set(nodes.filter((node) => node.group === undefined).map((node) => node.key)));

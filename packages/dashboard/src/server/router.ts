@@ -85,7 +85,7 @@ const api = (context: RouteContext, req: IncomingMessage, res: ServerResponse, p
     if (typeof query === 'string') return sendError(res, 400, 'BAD_REQUEST', query), true;
     return listRuns(context.engine, query).then((page) => sendJson(res, 200, page));
   }
-  const capabilities = { artifacts: context.artifacts !== undefined };
+  const capabilities = { artifacts: context.artifacts !== undefined, ...(context.loadPipeline === undefined ? {} : { loadPipeline: context.loadPipeline }) };
   if (sub === undefined && read) return runView(context.engine, runId, capabilities).then((view) => sendJson(res, 200, view));
   if (sub === 'events' && parts.length === 3 && read) return streamEvents(context.engine, runId, req, res);
   if (sub === 'steps' && kind === 'artifacts' && step !== undefined && name !== undefined && parts.length === 6 && read) {
