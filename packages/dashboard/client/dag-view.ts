@@ -35,7 +35,7 @@ export class DagView {
   /** Lays out and draws the nodes; statuses come from `statusOf`. */
   draw(nodes: readonly GraphNode[], statusOf: (key: string) => string): void {
     const placed = layoutDag(nodes);
-    const svg = s('svg', { class: 'dag-edges', width: placed.width, height: placed.height, 'aria-hidden': 'true' });
+    const svg = s('svg', { class: 'dag-edges', width: placed.width + 32, height: placed.height + 32, 'aria-hidden': 'true' });
     svg.append(
       s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))),
     );
@@ -72,8 +72,9 @@ export class DagView {
       layer.append(button);
     }
     this.order = placed.nodes.slice().sort((a, b) => a.x - b.x || a.y - b.y).map((placedNode) => placedNode.node.key);
-    this.canvas.style.width = `${placed.width}px`;
-    this.canvas.style.height = `${placed.height}px`;
+    // dagre's size leaves out the cluster boxes' borders: a margin keeps them whole.
+    this.canvas.style.width = `${placed.width + 32}px`;
+    this.canvas.style.height = `${placed.height + 32}px`;
     this.canvas.replaceChildren(svg, layer);
     this.setFocusable(this.focusable !== undefined && this.buttons.has(this.focusable) ? this.focusable : this.order[0]);
   }

@@ -44,7 +44,7 @@ export interface GraphNode {
   readonly queue?: string;
 }
 
-/** Which buttons work on a run page. */
+/** Which buttons this engine supports (`stop`, `rerun`, `live`) or apply now (`resume`); the page shows them by the run's status. */
 export interface RunActions {
   readonly stop: boolean;
   readonly resume: boolean;

@@ -82,7 +82,7 @@ describe('dashboard HTTP API', () => {
     expect(byKey.get('train')?.params).toEqual({ epochs: 4, lr: '${pipeline.lr}' });
     expect(byKey.get('extra')?.kind).toBe('spawned');
     expect(Object.keys(view.steps).sort()).toEqual(['evaluate', 'extra', 'prep', 'prepare', 'train']);
-    expect(view.actions).toMatchObject({ stop: false, resume: false, artifacts: true });
+    expect(view.actions).toMatchObject({ resume: false, artifacts: true });
   });
 
   it('answers 404 for an unknown run, on the API and as a page the browser can render', async () => {

@@ -48,9 +48,9 @@ export const runView = async (engine: DashboardEngine, runId: string, capabiliti
     steps,
     graph: { known: declared !== undefined, nodes: [...nodes, ...extra] },
     actions: {
-      stop: running && engine.stopRun !== undefined,
+      stop: engine.stopRun !== undefined,
       resume: !running && run.status !== 'succeeded',
-      rerun: !running && engine.fork !== undefined,
+      rerun: engine.fork !== undefined,
       live: engine.watch !== undefined,
       artifacts: capabilities.artifacts,
     },
