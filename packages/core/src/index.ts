@@ -73,7 +73,18 @@ export { MemoryArtifactStore } from './stores/memory-artifact.store';
 export { FileArtifactStore } from './stores/file-artifact.store';
 export type { FileArtifactStoreOptions } from './stores/file-artifact.store';
 export type { ArtifactInput, ArtifactStore } from './stores/artifact-store';
-export type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './stores/store';
+export type {
+  CacheEntry,
+  HistoryQuery,
+  JournalEntry,
+  Lease,
+  LeaseHolder,
+  RunRecord,
+  RunStore,
+  RunSummary,
+  StopRequest,
+  StoredRun,
+} from './stores/store';
 
 // Errors
 export { EngineError, ParameterError, PipelineDefinitionError, PipewrightError, StepError } from './errors/errors';

@@ -18,7 +18,7 @@ export const nestedRunStore = (store: RunStore): RunStore => ({
   listRuns: () => [],
   getCache: (key) => store.getCache(key),
   putCache: (entry) => store.putCache(entry),
-  acquireLease: () => true,
+  acquireLease: (_runId, holder) => ({ ...holder, expiresAt: Infinity }),
   releaseLease: () => undefined,
   close: async () => undefined,
 });
