@@ -122,7 +122,13 @@ export const runPage = async (main: HTMLElement, runId: string): Promise<void> =
   };
   source.addEventListener('end', () => {
     source.close();
-    document.body.dataset.live = 'ended';
+    // The store has the last word: a run ended by another process may have saved final step
+    // statuses without journalling an event for each.
+    void getJson<RunView>(base).then((final) => {
+      state.settle(final);
+      schedule();
+      document.body.dataset.live = 'ended';
+    });
   });
   source.addEventListener('failure', (message) => {
     source.close();

@@ -132,6 +132,17 @@ export class RunState {
     return step;
   }
 
+  /** Takes the final stored statuses of the run and its stored steps. */
+  settle(view: RunView): void {
+    this.run = view.run;
+    this.runChanged = true;
+    for (const [name, raw] of Object.entries(view.steps)) {
+      const step = this.step(name);
+      step.status = (raw as StoredStep).status;
+      this.changed.add(name);
+    }
+  }
+
   /** The journal is being replayed from its start: logs and metric series come from it alone. */
   restartHistory(): void {
     for (const step of this.steps.values()) {

@@ -103,5 +103,5 @@ describeLive('dashboard live in Chromium', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     }
-  });
+  }, 90_000);
 });
