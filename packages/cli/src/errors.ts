@@ -10,7 +10,8 @@ export type CliErrorCode =
   | 'BAD_PARAM'
   | 'BAD_OPTION'
   | 'MODULE_UNKNOWN'
-  | 'NOT_REMOTE';
+  | 'NOT_REMOTE'
+  | 'DASHBOARD_NOT_INSTALLED';
 
 /**
  * A usage error of the `pipewright` command: its message is the one line shown to the user

@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EngineError, PipewrightError, StepError } from '@pipewright/core';
 import { agentCommand } from './commands/agent-command';
 import type { AgentCommandOptions } from './commands/agent-command';
+import { dashboardCommand } from './commands/dashboard-command';
+import type { DashboardCommandOptions } from './commands/dashboard-command';
 import { graphCommand } from './commands/graph-command';
 import { resumeCommand } from './commands/resume-command';
 import { runCommand } from './commands/run-command';
@@ -99,6 +101,17 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('--connect-timeout <ms>', 'how long to wait for Redis before giving up (default 5000)')
     .action(async (options: AgentCommandOptions) => {
       setExitCode(await agentCommand(options, terminal));
+    });
+
+  program
+    .command('dashboard')
+    .description('serve the web dashboard of the stored runs (loopback only unless --host says otherwise)')
+    .option('--store <path>', `SQLite file of the runs (default ${DEFAULT_STORE_PATH})`)
+    .option('--port <port>', 'TCP port (default 4280; 0 picks a free one)')
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option('-m, --module <file>', 'a .ts or .js file declaring pipelines, for runs not started by pipewright run; repeatable', collect)
+    .action(async (options: DashboardCommandOptions) => {
+      setExitCode(await dashboardCommand(options, terminal));
     });
 
   return program;

@@ -23,8 +23,8 @@ export interface OpenedStore {
 /**
  * Opens the store a command works on: memory with `--memory`, else the SQLite file (its
  * folder is created when missing). `durableOnly` commands (`runs`, `resume`) refuse a memory
- * store, which would be empty. Throws `CliError` (`BAD_OPTION`), or `SqliteStoreError` for a
- * file that is not a usable database.
+ * store, which would be empty, and a `--store` file that does not exist. Throws `CliError`
+ * (`BAD_OPTION`), or `SqliteStoreError` for a path that is not a usable database.
  */
 export const openStore = (options: StoreOptions, durableOnly = false): OpenedStore => {
   if (options.memory === true) {
@@ -36,5 +36,6 @@ export const openStore = (options: StoreOptions, durableOnly = false): OpenedSto
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
   const { SqliteStore } = require('@pipewright/sqlite') as typeof import('@pipewright/sqlite');
   const path = resolve(options.store ?? DEFAULT_STORE_PATH);
-  return { store: new SqliteStore({ path }), path };
+  // Commands that read or continue runs must not create an empty database at a path the user typed.
+  return { store: new SqliteStore({ path, mustExist: durableOnly && options.store !== undefined }), path };
 };

@@ -20,7 +20,8 @@ export const parseParams = (entries: readonly string[]): Params => {
         `Bad --param '${entry}': write it as name=value or step.name=value (e.g. --param rows=10 --param train.lr=0.1).`,
       );
     }
-    params[key] = parseValue(entry.slice(eq + 1));
+    // defineProperty: `params['__proto__'] = …` would set the prototype and drop the parameter silently.
+    Object.defineProperty(params, key, { value: parseValue(entry.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
   }
   return params;
 };

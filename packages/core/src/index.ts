@@ -74,7 +74,19 @@ export { MemoryArtifactStore } from './adapters/memory-artifact.store';
 export { FileArtifactStore } from './adapters/file-artifact.store';
 export type { FileArtifactStoreOptions } from './adapters/file-artifact.store';
 export type { ArtifactInput, ArtifactStore } from './ports/artifact-store';
-export type { Awaitable, CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './ports/run-store';
+export type {
+  Awaitable,
+  CacheEntry,
+  HistoryQuery,
+  JournalEntry,
+  Lease,
+  LeaseHolder,
+  RunRecord,
+  RunStore,
+  RunSummary,
+  StopRequest,
+  StoredRun,
+} from './ports/run-store';
 
 // Errors
 export { EngineError, isStepErrorCode, ParameterError, PipelineDefinitionError, PipewrightError, StepError, STEP_ERROR_CODES, StoreError } from './errors/errors';

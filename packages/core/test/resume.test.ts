@@ -114,8 +114,11 @@ describe('engine.resume(runId)', () => {
   it('refuses with RUN_LOCKED while another engine holds the run', async () => {
     const store = durable();
     const first = await new Engine({ store }).run(Resumable);
-    expect(store.acquireLease(first.runId, 'another-process', 60_000)).toBe(true);
-    await expect(new Engine({ store }).resume(first.runId)).rejects.toMatchObject({ code: 'RUN_LOCKED' });
+    const other = { owner: 'another-process', host: 'another-host', pid: 4242 };
+    expect((await store.acquireLease(first.runId, other, 60_000)).owner).toBe('another-process');
+    const locked = new Engine({ store }).resume(first.runId);
+    await expect(locked).rejects.toMatchObject({ code: 'RUN_LOCKED', holder: { owner: 'another-process', host: 'another-host', pid: 4242 } });
+    await expect(locked).rejects.toThrow(/another-process \(pid 4242 on another-host\); its lease expires in (59|60) s/);
     await store.releaseLease(first.runId, 'another-process');
     failTrain = false;
     expect((await new Engine({ store }).resume(first.runId)).status).toBe('succeeded');

@@ -13,7 +13,15 @@ export type SqliteStoreErrorCode =
   /** The store was used after `close()`. */
   | 'STORE_CLOSED'
   /** The options cannot describe a durable database (for example `path: ':memory:'`). */
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  /** `mustExist` was set and there is no file at the path. */
+  | 'NOT_FOUND'
+  /** The file exists but is not a SQLite database. */
+  | 'NOT_A_DATABASE'
+  /** The file or its folder cannot be written. */
+  | 'READ_ONLY'
+  /** The path cannot hold a database: a folder, or a file stands where a folder should. */
+  | 'CANNOT_OPEN';
 
 /** Everything `@pipewright/sqlite` throws, with a stable `code`. */
 export class SqliteStoreError extends PipewrightError {

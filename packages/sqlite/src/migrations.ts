@@ -94,6 +94,22 @@ export const migrations: readonly Migration[] = [
         );
       `),
   },
+  {
+    description: "leases record the driver's host and pid; stop requests",
+    up: (db) =>
+      db.exec(`
+        -- Who drives a run: on the same host, a lease whose process is dead is free at once.
+        ALTER TABLE leases ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE leases ADD COLUMN pid  INTEGER NOT NULL DEFAULT 0;
+
+        -- engine.stopRun() from any process: the driving engine polls for its runs' requests.
+        CREATE TABLE stop_requests (
+          run_id       TEXT PRIMARY KEY,
+          reason       TEXT NOT NULL,
+          requested_at INTEGER NOT NULL
+        );
+      `),
+  },
 ];
 
 /** The schema version this package writes. */

@@ -1,21 +1,26 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
 import type {
   ArtifactRef,
   CacheEntry,
   ErrorInfo,
   HistoryQuery,
+  JournalEntry,
+  Lease,
+  LeaseHolder,
   PipelineEvent,
   RunRecord,
   RunStatus,
   RunStore,
   RunSummary,
   StepResult,
+  StopRequest,
   StoredRun,
 } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
 import { assertSupported, migrate, migrations } from './migrations';
+import { describeOpenError, openDatabase } from './open-database';
+import { RunControl } from './run-control';
 import type { CacheRow, RunRow, StepRow } from './rows';
 import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
@@ -46,6 +51,11 @@ export interface SqliteStoreOptions {
    * - `'event'`: `appendEvent` commits every event, one commit each.
    */
   readonly commitEvery?: 'batch' | 'outcome' | 'event';
+  /**
+   * Refuse (`NOT_FOUND`) rather than create a database that does not exist yet: for commands
+   * that read or continue runs, where a mistyped path would otherwise be a new, empty store.
+   */
+  readonly mustExist?: boolean;
 }
 
 /** Events that report what `resume()` relies on: a run's start and end, and step outcomes. */
@@ -101,8 +111,7 @@ export class SqliteStore implements RunStore {
   private readonly selectSteps: Statement;
   private readonly selectEvents: Statement;
   private readonly selectCounters: Statement;
-  private readonly takeLease: Statement;
-  private readonly dropLease: Statement;
+  private readonly control: RunControl;
   private readonly insertArtifact: Statement;
   private readonly historyStatements = new Map<string, Statement>();
   private readonly commitPending: (event: unknown[] | undefined) => void;
@@ -133,8 +142,7 @@ export class SqliteStore implements RunStore {
       throw new SqliteStoreError('INVALID_OPTION', `busyTimeoutMs must be an integer ≥ 0, got ${String(busyTimeoutMs)}.`);
     }
     this.path = resolve(options.path);
-    mkdirSync(dirname(this.path), { recursive: true });
-    const db = new Database(this.path, { timeout: busyTimeoutMs });
+    const db = openDatabase(this.path, busyTimeoutMs, options.mustExist === true);
     try {
       // The busy timeout first: switching to WAL and migrating take locks another process may hold.
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -146,9 +154,10 @@ export class SqliteStore implements RunStore {
       migrate(db, migrations, this.path);
     } catch (error) {
       db.close();
-      throw error;
+      throw describeOpenError(error, this.path);
     }
     this.db = db;
+    this.control = new RunControl(db);
 
     this.upsertRun = db.prepare(
       `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -178,13 +187,6 @@ export class SqliteStore implements RunStore {
               (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = @runId) AS seq,
               (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
     );
-    // One statement, so the check and the take are atomic even without the transaction around it.
-    this.takeLease = db.prepare(
-      `INSERT INTO leases (run_id, owner, expires_at) VALUES (@runId, @owner, @expiresAt)
-       ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-       WHERE leases.owner = excluded.owner OR leases.expires_at <= @now`,
-    );
-    this.dropLease = db.prepare('DELETE FROM leases WHERE run_id = ? AND owner = ?');
     this.insertArtifact = db.prepare(
       'INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -237,6 +239,7 @@ export class SqliteStore implements RunStore {
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     this.assertOpen();
     this.defer(this.endRunStatement, [status, endedAt, error === undefined ? null : JSON.stringify(error), runId]);
+    this.defer(this.control.clearStop, [runId]);
   }
 
   /**
@@ -311,16 +314,36 @@ export class SqliteStore implements RunStore {
    * Takes or renews the run's lease in one atomic statement inside an immediate transaction:
    * of two processes asking at once, one waits for the other's commit and then sees its lease.
    */
-  acquireLease(runId: string, owner: string, ttlMs: number): boolean {
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Lease {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new SqliteStoreError('INVALID_OPTION', `A lease's ttlMs must be a positive number, got ${String(ttlMs)}.`);
     this.flush();
-    const now = Date.now();
-    return this.db.transaction(() => this.takeLease.run({ runId, owner, expiresAt: now + ttlMs, now }).changes === 1).immediate();
+    return this.control.acquireLease(runId, holder, ttlMs, takeOver);
   }
 
   releaseLease(runId: string, owner: string): void {
     this.flush();
-    this.dropLease.run(runId, owner);
+    this.control.releaseLease(runId, owner);
+  }
+
+  readLease(runId: string): Lease | undefined {
+    this.flush();
+    return this.control.readLease(runId);
+  }
+
+  /** The committed journal after `afterSeq`: what another process has published of the run. */
+  readEvents(runId: string, afterSeq: number): JournalEntry[] {
+    this.flush();
+    return this.control.readEvents(runId, afterSeq);
+  }
+
+  requestStop(runId: string, request: StopRequest): void {
+    this.flush();
+    this.control.requestStop(runId, request);
+  }
+
+  readStopRequest(runId: string): StopRequest | undefined {
+    this.flush();
+    return this.control.readStopRequest(runId);
   }
 
   /** Commits what is pending and closes the database. Safe to call twice. */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
-import { migrate } from '../src/migrations';
+import { migrate, migrations } from '../src/migrations';
 import type { Migration } from '../src/migrations';
 import { useTempDir, withConnection } from './support/temp-dir';
 
@@ -16,7 +16,19 @@ describe('schema migrations', () => {
     await store.close();
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
     expect(versionOf(dir.file('runs.db'))).toBe(SCHEMA_VERSION);
-    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'steps']);
+    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'steps', 'stop_requests']);
+  });
+
+  it('upgrades a version-1 file: its leases keep their owner and expiry, with no host or pid known', async () => {
+    const path = dir.file('v1.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 1), path);
+    old.prepare('INSERT INTO leases (run_id, owner, expires_at) VALUES (?, ?, ?)').run('r1', 'old-engine', 4_000_000_000_000);
+    old.close();
+    const store = new SqliteStore({ path });
+    expect(store.readLease('r1')).toEqual({ owner: 'old-engine', host: '', pid: 0, expiresAt: 4_000_000_000_000 });
+    await store.close();
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
   });
 
   it('opens a database at the current version without migrating it again', async () => {

@@ -377,41 +377,63 @@ describe('SqliteStore', () => {
   });
 
   describe('leases', () => {
+    const holderOf = (owner: string) => ({ owner, host: 'elsewhere', pid: 4242 });
+    /** Whether `owner` holds the run's lease after asking for it. */
+    const takes = (store: SqliteStore, runId: string, owner: string, ttlMs: number): boolean => store.acquireLease(runId, holderOf(owner), ttlMs).owner === owner;
+
+    it('records the holder and reports it, with its expiry, to whoever is refused', () => {
+      const store = open();
+      const before = Date.now();
+      store.acquireLease('r1', holderOf('alice'), 10_000);
+      const refused = store.acquireLease('r1', holderOf('bob'), 10_000);
+      expect(refused).toMatchObject({ owner: 'alice', host: 'elsewhere', pid: 4242 });
+      expect(refused.expiresAt).toBeGreaterThanOrEqual(before + 10_000);
+      expect(store.readLease('r1')).toEqual(refused);
+      expect(store.readLease('r2')).toBeUndefined();
+    });
+
+    it('lets a caller take over a lease from the owner it names (one it found dead), and only that one', () => {
+      const store = open();
+      store.acquireLease('r1', holderOf('alice'), 10_000);
+      expect(store.acquireLease('r1', holderOf('bob'), 10_000, 'carol').owner).toBe('alice');
+      expect(store.acquireLease('r1', holderOf('bob'), 10_000, 'alice').owner).toBe('bob');
+    });
+
     it('gives a run to one owner at a time, and lets the holder renew it', () => {
       const store = open();
-      expect(store.acquireLease('r1', 'alice', 10_000)).toBe(true);
-      expect(store.acquireLease('r1', 'bob', 10_000)).toBe(false);
-      expect(store.acquireLease('r1', 'alice', 10_000)).toBe(true);
-      expect(store.acquireLease('r2', 'bob', 10_000)).toBe(true);
+      expect(takes(store, 'r1', 'alice', 10_000)).toBe(true);
+      expect(takes(store, 'r1', 'bob', 10_000)).toBe(false);
+      expect(takes(store, 'r1', 'alice', 10_000)).toBe(true);
+      expect(takes(store, 'r2', 'bob', 10_000)).toBe(true);
     });
 
     it('lets another owner take a lease once it has expired', async () => {
       const store = open();
-      expect(store.acquireLease('r1', 'alice', 20)).toBe(true);
-      expect(store.acquireLease('r1', 'bob', 20)).toBe(false);
+      expect(takes(store, 'r1', 'alice', 20)).toBe(true);
+      expect(takes(store, 'r1', 'bob', 20)).toBe(false);
       await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(store.acquireLease('r1', 'bob', 10_000)).toBe(true);
-      expect(store.acquireLease('r1', 'alice', 10_000)).toBe(false);
+      expect(takes(store, 'r1', 'bob', 10_000)).toBe(true);
+      expect(takes(store, 'r1', 'alice', 10_000)).toBe(false);
     });
 
     it('releases only for the owner that holds the lease', () => {
       const store = open();
-      store.acquireLease('r1', 'alice', 10_000);
+      takes(store, 'r1', 'alice', 10_000);
       store.releaseLease('r1', 'bob');
-      expect(store.acquireLease('r1', 'bob', 10_000)).toBe(false);
+      expect(takes(store, 'r1', 'bob', 10_000)).toBe(false);
       store.releaseLease('r1', 'alice');
-      expect(store.acquireLease('r1', 'bob', 10_000)).toBe(true);
+      expect(takes(store, 'r1', 'bob', 10_000)).toBe(true);
     });
 
     it('holds leases across stores on the same file', () => {
       const first = open();
       const second = open();
-      expect(first.acquireLease('r1', 'alice', 10_000)).toBe(true);
-      expect(second.acquireLease('r1', 'bob', 10_000)).toBe(false);
+      expect(takes(first, 'r1', 'alice', 10_000)).toBe(true);
+      expect(takes(second, 'r1', 'bob', 10_000)).toBe(false);
     });
 
     it.each([[0], [-5], [Number.NaN]])('refuses a ttl of %p', (ttl) => {
-      expect(() => open().acquireLease('r1', 'alice', ttl)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+      expect(() => open().acquireLease('r1', holderOf('alice'), ttl)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
     });
   });
 

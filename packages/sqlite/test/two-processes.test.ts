@@ -60,9 +60,11 @@ describe('two processes on one database file', () => {
 
     const store = new SqliteStore({ path: db });
     try {
-      expect(store.acquireLease('held', 'successor', 10_000)).toBe(false);
-      while (!store.acquireLease('held', 'successor', 10_000)) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(store.acquireLease('held', 'holder', 10_000)).toBe(false);
+      // The store itself knows nothing of processes: only the TTL frees a lease (the engine checks pids).
+      const successor = { owner: 'successor', host: 'elsewhere', pid: 1 };
+      expect(store.acquireLease('held', successor, 10_000).owner).toBe('holder');
+      while (store.acquireLease('held', successor, 10_000).owner !== 'successor') await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(store.acquireLease('held', { ...successor, owner: 'holder' }, 10_000).owner).toBe('successor');
     } finally {
       await store.close();
     }

@@ -1,7 +1,7 @@
 import type { ErrorInfo, RunStatus, StepResult } from '../model/results';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
-import type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from '../ports/run-store';
+import type { CacheEntry, HistoryQuery, Lease, LeaseHolder, RunRecord, RunStore, RunSummary, StopRequest, StoredRun } from '../ports/run-store';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -33,7 +33,8 @@ export class MemoryStore implements RunStore {
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly leases = new Map<string, Lease>();
+  private readonly stopRequests = new Map<string, StopRequest>();
   /** The run saved to last: runs save many steps in a row. */
   private last: Entry | undefined;
 
@@ -62,6 +63,7 @@ export class MemoryStore implements RunStore {
     const entry = this.runs.get(runId);
     if (!entry) return;
     entry.run = { ...entry.run, status, endedAt, error };
+    this.stopRequests.delete(runId);
     this.last = undefined;
     this.evict();
   }
@@ -91,16 +93,29 @@ export class MemoryStore implements RunStore {
     this.cache.set(entry.key, entry);
   }
 
-  acquireLease(runId: string, owner: string, ttlMs: number): boolean {
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Lease {
     const now = Date.now();
     const lease = this.leases.get(runId);
-    if (lease && lease.owner !== owner && lease.expiresAt > now) return false;
-    this.leases.set(runId, { owner, expiresAt: now + ttlMs });
-    return true;
+    if (lease && lease.owner !== holder.owner && lease.owner !== takeOver && lease.expiresAt > now) return lease;
+    const taken: Lease = { owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs };
+    this.leases.set(runId, taken);
+    return taken;
   }
 
   releaseLease(runId: string, owner: string): void {
     if (this.leases.get(runId)?.owner === owner) this.leases.delete(runId);
+  }
+
+  readLease(runId: string): Lease | undefined {
+    return this.leases.get(runId);
+  }
+
+  requestStop(runId: string, request: StopRequest): void {
+    if (this.runs.get(runId)?.run.status === 'running') this.stopRequests.set(runId, request);
+  }
+
+  readStopRequest(runId: string): StopRequest | undefined {
+    return this.stopRequests.get(runId);
   }
 
   close(): Promise<void> {
@@ -108,6 +123,7 @@ export class MemoryStore implements RunStore {
     this.runs.clear();
     this.cache.clear();
     this.leases.clear();
+    this.stopRequests.clear();
     return Promise.resolve();
   }
 

@@ -1,21 +1,28 @@
-import { hostname } from 'node:os';
-import { customAlphabet, nanoid } from 'nanoid';
+import { customAlphabet } from 'nanoid';
+import type { Observable } from 'rxjs';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { registry } from '../decorators/registry';
 import { EngineError } from '../errors/errors';
 import type { Executor } from '../ports/executor';
 import { InProcessExecutor } from '../adapters/in-process.executor';
 import type { PipelineDefinition } from '../metadata/pipeline-definition';
-import { scanPipeline } from '../metadata/scanner';
 import { MemoryStore } from '../adapters/memory.store';
 import type { HistoryQuery, RunStore, RunSummary, StoredRun } from '../ports/run-store';
-import { diffFingerprints } from './definition-diff';
-import { fingerprintOf } from './fingerprint';
+import type { PipelineEvent } from '../model/events';
+import { forkRun } from './operate/fork';
+import type { ForkOptions } from './operate/fork';
+import { claimRun, newLeaseHolder } from './operate/leases';
+import { LiveRuns } from './operate/live-runs';
+import { recoverRuns } from './operate/recover';
+import type { RecoverOptions } from './operate/recover';
+import { stopRun } from './operate/stop';
+import { storedDefinition } from './operate/stored-definition';
+import { watchRun } from './operate/watch';
 import { resolveRunParams } from './parameters';
 import type { RunResult, StepResult } from '../model/results';
 import { Run } from './run/run';
 import type { RunHandle, RunOptions } from './run-handle';
+import { checkRunOptions, definitionOf } from './run-inputs';
 
 /** Options of `new Engine(...)`. */
 export interface EngineOptions {
@@ -28,9 +35,16 @@ export interface EngineOptions {
   /**
    * With a durable store, how long this engine's claim on a run lasts without renewal
    * (renewed every third of it while the run is alive). A run whose process died can be
-   * resumed elsewhere once its lease has expired. Default 30 000 ms.
+   * resumed elsewhere once its lease has expired; on the same host, at once once its process is
+   * gone. Default 30 000 ms.
    */
   readonly leaseTtlMs?: number;
+  /**
+   * With a durable store, how often this engine looks for stop requests that other processes
+   * recorded for its runs (`stopRun`), and how often `watch()` reads the journal of a run
+   * driven elsewhere. Default 500 ms.
+   */
+  readonly pollMs?: number;
 }
 
 /** Options of `engine.resume()`. */
@@ -40,7 +54,7 @@ export interface ResumeOptions extends Omit<RunOptions, 'params'> {
 }
 
 /** A pipeline to run: a `@Pipeline` class or a definition from `definePipeline(...).build()`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor types must accept any arguments to match every user class
 export type PipelineSource = (abstract new (...args: any[]) => unknown) | PipelineDefinition;
 
 /**
@@ -48,9 +62,6 @@ export type PipelineSource = (abstract new (...args: any[]) => unknown) | Pipeli
  * and `_` would let an id start with `-` and read as an option on a command line.
  */
 const newRunId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 21);
-
-const isDefinition = (source: unknown): source is PipelineDefinition =>
-  typeof source === 'object' && source !== null && 'graph' in source && 'name' in source;
 
 /**
  * Runs pipelines inside your process: `await new Engine().run(MyPipeline)`.
@@ -63,9 +74,9 @@ export class Engine {
   private readonly executor: Executor;
   private readonly container: DependencyContainer;
   private readonly leaseTtlMs: number;
-  private readonly owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
-  private readonly active = new Set<Run>();
-  private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly pollMs: number;
+  private readonly holder = newLeaseHolder();
+  private readonly live: LiveRuns;
   private closed = false;
 
   constructor(options: EngineOptions = {}) {
@@ -73,6 +84,8 @@ export class Engine {
     this.executor = options.executor ?? new InProcessExecutor();
     this.container = options.container ?? rootContainer;
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 500;
+    this.live = new LiveRuns(this.store, this.holder, this.leaseTtlMs, this.pollMs);
   }
 
   /**
@@ -82,18 +95,17 @@ export class Engine {
    */
   start(pipeline: PipelineSource, options: RunOptions = {}): RunHandle {
     this.assertOpen();
-    if (this.store.asynchronous === true) {
-      throw new EngineError('ASYNC_STORE', 'This engine\'s store commits asynchronously: start runs with `await engine.begin(...)` or `engine.run(...)`.');
-    }
-    const definition = isDefinition(pipeline) ? pipeline : scanPipeline(pipeline);
-    return this.launch(definition, options, newRunId());
+    this.assertSynchronous('start runs with `await engine.begin(...)` or `engine.run(...)`');
+    return this.launch(definitionOf(pipeline), options, newRunId());
   }
 
   /** Starts a run on any store; resolves with its handle once the run's record is durable. */
   async begin(pipeline: PipelineSource, options: RunOptions = {}): Promise<RunHandle> {
     this.assertOpen();
-    const definition = isDefinition(pipeline) ? pipeline : scanPipeline(pipeline);
-    const run = this.launch(definition, options, newRunId());
+    const definition = definitionOf(pipeline);
+    const runId = newRunId();
+    const claimed = await this.claimAhead(runId);
+    const run = this.launch(definition, options, runId, undefined, claimed);
     await run.recorded;
     return run;
   }
@@ -114,43 +126,17 @@ export class Engine {
    */
   startResume(runId: string, options: ResumeOptions = {}): RunHandle {
     this.assertOpen();
-    const stored = this.store.getRun(runId);
-    if (stored instanceof Promise) {
-      throw new EngineError('ASYNC_STORE', 'This engine\'s store reads asynchronously: use `await engine.resume(runId)`.', { runId });
-    }
-    return this.resumeStored(runId, stored, options);
+    this.assertSynchronous('use `await engine.resume(runId)`');
+    return this.resumeStored(runId, this.store.getRun(runId) as StoredRun | undefined, options);
   }
 
   /** `startResume(runId)` run to its end; works on every store. */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
     this.assertOpen();
-    const run = this.resumeStored(runId, await this.store.getRun(runId), options);
+    const stored = await this.store.getRun(runId);
+    const run = this.resumeStored(runId, stored, options, stored !== undefined && (await this.claimAhead(runId)));
     await run.recorded;
     return run.result;
-  }
-
-  private resumeStored(runId: string, stored: StoredRun | undefined, options: ResumeOptions): Run {
-    if (stored === undefined) throw new EngineError('RUN_NOT_FOUND', `No run '${runId}' in this engine's store.`, { runId });
-    const { pipeline, version, fingerprint, input } = stored.run;
-    const target = registry.find('pipeline', pipeline, version);
-    if (target === undefined) {
-      throw new EngineError(
-        'PIPELINE_NOT_FOUND',
-        `Run '${runId}' belongs to pipeline '${pipeline}' version ${version}, which is not loaded: import the module that declares it before resuming.`,
-        { runId },
-      );
-    }
-    const definition = scanPipeline(target);
-    const differences = diffFingerprints(fingerprint, fingerprintOf(definition));
-    if (differences.length > 0 && options.force !== true) {
-      throw new EngineError(
-        'DEFINITION_CHANGED',
-        `Pipeline '${pipeline}' changed since run '${runId}' began (${differences.join('; ')}). Resume with { force: true } to continue anyway.`,
-        { runId, details: differences },
-      );
-    }
-    const { force: _force, ...runOptions } = options;
-    return this.launch(definition, { ...runOptions, params: input }, runId, { steps: stored.steps, firstStartedAt: stored.run.startedAt });
   }
 
   /** Runs kept by the store, newest first. */
@@ -169,12 +155,57 @@ export class Engine {
     return run;
   }
 
+  /** The live handle of a run this engine drives, or `undefined`. */
+  get(runId: string): RunHandle | undefined {
+    return this.live.get(runId)?.handle;
+  }
+
+  /**
+   * A run's events: from its latest `run.started`, what is journaled so far, then live ones;
+   * completes after the final `run.*` event. Works for a run driven by another process on the
+   * same store (it follows the journal every `pollMs`; errors with `RUN_INTERRUPTED` if that
+   * process dies) and for a finished run. Errors with `RUN_NOT_FOUND`.
+   */
+  watch(runId: string): Observable<PipelineEvent> {
+    return watchRun({ store: this.store, live: (id) => this.live.get(id), pollMs: this.pollMs }, runId);
+  }
+
+  /**
+   * Resumes every stored run left `running` by a driver that is gone (its lease expired, or its
+   * process died on this host) and returns their handles. Their pipelines' modules must be loaded.
+   */
+  async recover(options: RecoverOptions = {}): Promise<RunHandle[]> {
+    this.assertOpen();
+    return recoverRuns({ store: this.store, isLive: (id) => this.live.get(id) !== undefined, resume: (id, force) => this.startResume(id, { force }) }, options);
+  }
+
+  /**
+   * Starts a NEW run of a stored run's pipeline: steps not downstream of `from` keep their
+   * results, `from` and its descendants run again, with the stored params overridden by `params`.
+   */
+  fork(runId: string, options: ForkOptions): RunHandle {
+    this.assertOpen();
+    const launch = (definition: PipelineDefinition, runOptions: RunOptions, steps: Readonly<Record<string, StepResult>>): RunHandle =>
+      this.launch(definition, runOptions, newRunId(), { steps, firstStartedAt: Date.now(), copied: true });
+    this.assertSynchronous('fork needs a synchronous store for now');
+    return forkRun({ store: this.store, launch }, this.store.getRun(runId) as StoredRun | undefined, runId, options);
+  }
+
+  /**
+   * Stops a run driven by this engine, by another process on the store (through a stop request
+   * it picks up within its `pollMs`), or by nobody any more (marked `aborted` here).
+   */
+  async stopRun(runId: string, reason = 'stopped'): Promise<void> {
+    this.assertOpen();
+    await stopRun({ store: this.store, holder: this.holder, leaseTtlMs: this.leaseTtlMs, live: (id) => this.live.get(id) }, runId, reason);
+  }
+
   /** Stops active runs, waits for them to end, and releases the store's and executor's resources. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.active].map((run) => run.stop('engine closed')));
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await Promise.all(this.live.handles().map((run) => run.stop('engine closed')));
+    this.live.close();
     await this.executor.close();
     await this.store.close();
   }
@@ -183,20 +214,40 @@ export class Engine {
     if (this.closed) throw new EngineError('ENGINE_CLOSED', 'This engine is closed; create a new Engine to run pipelines.');
   }
 
+  /** The synchronous forms (`start`, `startResume`) must not hand out a run before it is recorded. */
+  private assertSynchronous(instead: string): void {
+    if (this.store.asynchronous === true) throw new EngineError('ASYNC_STORE', `This engine's store commits asynchronously: ${instead}.`);
+  }
+
+  /** On an asynchronous durable store, takes the run's lease before the run is built (`true` when it did). */
+  private async claimAhead(runId: string): Promise<boolean> {
+    if (!this.store.durable || this.store.asynchronous !== true) return false;
+    await claimRun(this.store, runId, this.holder, this.leaseTtlMs);
+    return true;
+  }
+
+  private resumeStored(runId: string, stored: StoredRun | undefined, options: ResumeOptions, claimed = false): Run {
+    if (stored === undefined) throw new EngineError('RUN_NOT_FOUND', `No run '${runId}' in this engine's store.`, { runId });
+    const definition = storedDefinition(stored.run, options.force === true);
+    const { force: _force, ...runOptions } = options;
+    return this.launch(definition, { ...runOptions, params: stored.run.input }, runId, { steps: stored.steps, firstStartedAt: stored.run.startedAt }, claimed);
+  }
+
   private launch(
     definition: PipelineDefinition,
     options: RunOptions,
     runId: string,
-    resumed?: { readonly steps: Readonly<Record<string, StepResult>>; readonly firstStartedAt: number },
+    resumed?: { readonly steps: Readonly<Record<string, StepResult>>; readonly firstStartedAt: number; readonly copied?: boolean },
+    claimed = false,
   ): Run {
+    checkRunOptions(options, this.store.durable);
     const runParams = resolveRunParams(definition, options.params);
     if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
       throw new EngineError('INVALID_OPTION', `Run option concurrency must be an integer ≥ 1, got ${String(options.concurrency)}.`);
     }
     const durable = this.store.durable;
-    // Asynchronous stores (Postgres) take leases in `begin`/`resume` before getting here.
-    if (durable && this.store.acquireLease(runId, this.owner, this.leaseTtlMs) === false) {
-      throw new EngineError('RUN_LOCKED', `Run '${runId}' is being driven by another engine; its lease expires if that engine dies.`, { runId });
+    if (durable && !claimed && claimRun(this.store, runId, this.holder, this.leaseTtlMs) !== undefined) {
+      throw new EngineError('ASYNC_STORE', 'This engine\'s store takes leases asynchronously: use `begin()` or `resume()`.', { runId });
     }
     const run = new Run({
       definition,
@@ -206,29 +257,14 @@ export class Engine {
       executor: this.executor,
       container: this.container.createChildContainer(),
       runId,
-      ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt } : {}),
+      ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt, copyRestored: resumed.copied === true } : {}),
       onEnd: (ended) => {
-        this.active.delete(ended);
+        this.live.delete(ended.id);
         // A lease left behind expires by itself: a failure to release it must not fail the run.
-        if (durable) void Promise.resolve(this.store.releaseLease(ended.id, this.owner)).catch(() => undefined);
+        if (durable) void Promise.resolve(this.store.releaseLease(ended.id, this.holder.owner)).catch(() => undefined);
       },
     });
-    this.active.add(run);
-    if (durable) this.renewLeases();
+    this.live.add(run);
     return run;
-  }
-
-  /** One timer for all of this engine's leases, renewed while their runs are alive. */
-  private renewLeases(): void {
-    if (this.leaseTimer) return;
-    this.leaseTimer = setInterval(() => {
-      // A renewal that fails is retried on the next tick; the lease outlives two missed ones.
-      for (const run of this.active) void Promise.resolve(this.store.acquireLease(run.id, this.owner, this.leaseTtlMs)).catch(() => undefined);
-      if (this.active.size === 0 && this.leaseTimer) {
-        clearInterval(this.leaseTimer);
-        this.leaseTimer = undefined;
-      }
-    }, Math.max(10, Math.floor(this.leaseTtlMs / 3)));
-    this.leaseTimer.unref();
   }
 }

@@ -20,7 +20,7 @@ export const nestedRunStore = (store: RunStore): RunStore => ({
   getCache: (key) => store.getCache(key),
   putCache: (entry) => store.putCache(entry),
   commit: () => store.commit(),
-  acquireLease: () => true,
+  acquireLease: (_runId, holder) => ({ ...holder, expiresAt: Infinity }),
   releaseLease: () => undefined,
   close: () => Promise.resolve(),
 });

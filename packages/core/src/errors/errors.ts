@@ -18,7 +18,7 @@ export type DefinitionErrorCode =
   | 'INVALID_OPTION';
 
 /** Codes of {@link ParameterError}: a run was given parameters the pipeline does not accept. */
-export type ParameterErrorCode = 'UNKNOWN_PARAMETER' | 'PARAMETER_TYPE';
+export type ParameterErrorCode = 'UNKNOWN_PARAMETER' | 'PARAMETER_TYPE' | 'PARAMETER_VALUE';
 
 /** Codes recorded on a step that did not succeed (see {@link StepError}), as data. */
 export const STEP_ERROR_CODES = [
@@ -58,7 +58,10 @@ export type EngineErrorCode =
   | 'PIPELINE_NOT_FOUND'
   | 'DEFINITION_CHANGED'
   | 'RUN_LOCKED'
-  | 'ASYNC_STORE';
+  | 'ASYNC_STORE'
+  | 'STEP_NOT_FOUND'
+  | 'NOT_SUPPORTED'
+  | 'RUN_INTERRUPTED';
 
 /** Any code a Pipewright error may carry. */
 export type PipewrightErrorCode = DefinitionErrorCode | ParameterErrorCode | StepErrorCode | EngineErrorCode | StoreErrorCode;
@@ -171,11 +174,30 @@ export class EngineError extends PipewrightError {
   readonly runId: string | undefined;
   /** For `DEFINITION_CHANGED`: one line per difference (`added step 'x'`, `changed step 'y'`). */
   readonly details: readonly string[];
+  /** For `RUN_LOCKED`: who drives the run (`owner`, `host`, `pid`) and when its lease expires unless renewed. */
+  readonly holder: { readonly owner: string; readonly host: string; readonly pid: number; readonly expiresAt: number } | undefined;
+  /** For `RUN_LOCKED`: ms until the holder's lease expires, unless it renews it. */
+  readonly retryInMs: number | undefined;
+  /** For `STEP_NOT_FOUND` and `INVALID_OPTION`: the step or option concerned. */
+  readonly subject: string | undefined;
 
-  constructor(code: EngineErrorCode, message: string, context: { runId?: string; details?: readonly string[] } = {}) {
+  constructor(
+    code: EngineErrorCode,
+    message: string,
+    context: {
+      runId?: string;
+      details?: readonly string[];
+      holder?: EngineError['holder'];
+      retryInMs?: number;
+      subject?: string;
+    } = {},
+  ) {
     super(code, message);
     this.runId = context.runId;
     this.details = context.details ?? [];
+    this.holder = context.holder;
+    this.retryInMs = context.retryInMs;
+    this.subject = context.subject;
   }
 }
 

@@ -46,6 +46,34 @@ export interface CacheEntry {
   readonly createdAt: number;
 }
 
+/** Who drives a run: an engine in a process on a host. */
+export interface LeaseHolder {
+  /** Unique per engine: `<host>:<pid>:<random>`. */
+  readonly owner: string;
+  /** `os.hostname()` of the driving process. */
+  readonly host: string;
+  /** Process id of the driving process on `host`. */
+  readonly pid: number;
+}
+
+/** A run's lease as the store keeps it. */
+export interface Lease extends LeaseHolder {
+  /** Epoch ms after which the lease is free unless renewed. */
+  readonly expiresAt: number;
+}
+
+/** An event of a run's journal with its position in it (from 1). */
+export interface JournalEntry {
+  readonly seq: number;
+  readonly event: PipelineEvent;
+}
+
+/** A request, recorded in the store, that the engine driving a run stop it. */
+export interface StopRequest {
+  readonly reason: string;
+  readonly requestedAt: number;
+}
+
 /** A stored run with its steps. */
 export interface StoredRun {
   readonly run: RunRecord;
@@ -110,12 +138,32 @@ export interface RunStore {
   /** The cached output under `key`, if any. */
   getCache(key: string): Awaitable<CacheEntry | undefined>;
   /**
-   * Takes or renews the exclusive right to drive a run, for `ttlMs`. `false` when another
-   * owner holds an unexpired lease. Stores shared between processes must implement it.
+   * Takes or renews the exclusive right to drive a run, for `ttlMs`, atomically. Returns the
+   * lease that holds the run after the call: `holder`'s own when it got it, else the other
+   * holder's unexpired one. With `takeOver`, a lease held by that owner is taken too (the engine
+   * passes the owner of a lease whose process it found dead on this host). Stores shared
+   * between processes must implement it.
    */
-  acquireLease(runId: string, owner: string, ttlMs: number): Awaitable<boolean>;
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Awaitable<Lease>;
   /** Gives a lease back (no-op if `owner` does not hold it). */
   releaseLease(runId: string, owner: string): Awaitable<void>;
+  // The members below are optional so that stores written before them still type-check; the
+  // memory and SQLite stores implement them all, and `engine.watch`, `recover`, `stopRun` and
+  // the `interrupted` mark of `pipewright runs` rely on them.
+  /** The run's lease, expired or not, or `undefined` when nobody holds one. */
+  readLease?(runId: string): Lease | undefined | Promise<Lease | undefined>;
+  /**
+   * The run's journal after position `afterSeq` (0 for all of it), in order. Stores that
+   * journal events (`appendEvent`) implement it; another process follows a run through it.
+   */
+  readEvents?(runId: string, afterSeq: number): readonly JournalEntry[] | Promise<readonly JournalEntry[]>;
+  /**
+   * Records that the run should stop; the engine driving it (in any process) reads it with
+   * {@link RunStore.readStopRequest} and stops the run. A later request replaces an earlier one.
+   */
+  requestStop?(runId: string, request: StopRequest): void | Promise<void>;
+  /** The stop request recorded for a run, if any. */
+  readStopRequest?(runId: string): StopRequest | undefined | Promise<StopRequest | undefined>;
   /** Releases files, connections and timers. */
   close(): Promise<void>;
 }

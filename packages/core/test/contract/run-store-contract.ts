@@ -120,18 +120,22 @@ export const describeRunStoreContract = (name: string, open: () => ContractSubje
       expect((await store.getCache('k'))?.output).toEqual({ v: 2 });
     });
 
-    it('gives a run lease to one owner at a time until it is released or expires', async () => {
+    it('gives a run lease to one holder at a time until it is released or expires, naming the holder', async () => {
       jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-      expect(await store.acquireLease('r1', 'one', 1_000)).toBe(true);
-      expect(await store.acquireLease('r1', 'two', 1_000)).toBe(false);
-      expect(await store.acquireLease('r1', 'one', 1_000)).toBe(true); // renewal
+      const one = { owner: 'one', host: 'host-a', pid: 11 };
+      const two = { owner: 'two', host: 'host-b', pid: 22 };
+      const ownerOf = async (runId: string, holder: typeof one) => (await store.acquireLease(runId, holder, 1_000)).owner;
+      expect(await store.acquireLease('r1', one, 1_000)).toEqual({ ...one, expiresAt: 1_001_000 });
+      expect(await store.acquireLease('r1', two, 1_000)).toEqual({ ...one, expiresAt: 1_001_000 }); // held: the holder is named
+      expect(await ownerOf('r1', one)).toBe('one'); // renewal
       await store.releaseLease('r1', 'two'); // not its lease: nothing happens
-      expect(await store.acquireLease('r1', 'two', 1_000)).toBe(false);
+      expect(await ownerOf('r1', two)).toBe('one');
       await store.releaseLease('r1', 'one');
-      expect(await store.acquireLease('r1', 'two', 1_000)).toBe(true);
+      expect(await ownerOf('r1', two)).toBe('two');
       jest.setSystemTime(1_000_000 + 1_001);
-      expect(await store.acquireLease('r1', 'one', 1_000)).toBe(true); // two's lease expired
-      expect(await store.acquireLease('r2', 'two', 1_000)).toBe(true); // leases are per run
+      expect(await ownerOf('r1', one)).toBe('one'); // two's lease expired
+      expect(await ownerOf('r2', two)).toBe('two'); // leases are per run
+      expect(await store.acquireLease('r2', one, 1_000, 'two')).toMatchObject({ owner: 'one' }); // taken over from a holder known to be gone
     });
   });
 };

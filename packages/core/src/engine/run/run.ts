@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler';
 import { Slots } from './slots';
 import { Spawner } from './spawn';
 import { StepLifecycle } from './step-lifecycle';
+import type { StepState } from './step-state';
 import { StepStatusWriter } from './step-status';
 import { addState, linkStates, restoreStates } from './states';
 
@@ -39,6 +40,8 @@ export interface RunDeps {
   readonly onEnd?: (run: Run) => void;
   /** For `resume()`: results of steps that are kept from the interrupted run. */
   readonly restored?: Readonly<Record<string, StepResult>>;
+  /** For `fork()`: the restored steps come from another run, and are saved under this one with its record. */
+  readonly copyRestored?: boolean;
   /** For `resume()`: when the run first began; its record keeps that start (and its place in history). */
   readonly firstStartedAt?: number;
 }
@@ -95,7 +98,8 @@ export class Run implements RunHandle {
     this.lifecycle = new StepLifecycle(core, status, slots, spawner);
     for (const node of core.graph) addState(core.states, node);
     linkStates(core.states, core.graph);
-    if (deps.restored) core.ended += restoreStates(core.states, deps.restored);
+    const kept = deps.restored ? restoreStates(core.states, deps.restored) : [];
+    core.ended += kept.length;
 
     this.events$ = this.events.asObservable();
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
@@ -103,7 +107,7 @@ export class Run implements RunHandle {
       for (const event of batch.events) this.events.next(event);
       for (const react of batch.reactions) react();
     });
-    this.record();
+    this.record(deps.copyRestored === true ? kept : []);
     // Committed now; released (published, begun) on a microtask, so a subscriber of the same tick sees `run.started`.
     this.recorded = Promise.resolve(journal.commitNow());
     journal.afterCommit(() => this.begin());
@@ -131,8 +135,8 @@ export class Run implements RunHandle {
     return this.result;
   }
 
-  /** The run's record and `run.started`, staged for the first commit. */
-  private record(): void {
+  /** The run's record, the steps it copies from another run (a fork) and `run.started`, staged for the first commit. */
+  private record(copied: readonly StepState[]): void {
     const { core, deps } = this;
     const { definition } = deps;
     core.store.beginRun({
@@ -147,6 +151,10 @@ export class Run implements RunHandle {
       endedAt: undefined,
       error: undefined,
     });
+    for (const state of copied) {
+      state.saved = true;
+      core.store.saveStep(this.id, state.name, state.result);
+    }
     core.journal.append({ type: 'run.started', runId: this.id, at: this.startedAt, pipeline: definition.name, version: definition.version, params: core.pipelineInfo.params });
   }
 

@@ -39,16 +39,16 @@ export const linkStates = (states: ReadonlyMap<string, StepState>, graph: Pipeli
 
 /**
  * Keeps what an interrupted run finished: succeeded and cached steps with their outputs, and
- * steps a callback chose to skip. Everything else runs again. Returns how many were kept.
+ * steps a callback chose to skip. Everything else runs again. Returns the states kept.
  */
-export const restoreStates = (states: ReadonlyMap<string, StepState>, restored: Readonly<Record<string, StepResult>>): number => {
-  let kept = 0;
+export const restoreStates = (states: ReadonlyMap<string, StepState>, restored: Readonly<Record<string, StepResult>>): StepState[] => {
+  const kept: StepState[] = [];
   for (const state of states.values()) {
     const previous = restored[state.name];
     if (previous === undefined) continue;
     if (!(isSuccess(previous.status) || (previous.status === 'skipped' && previous.error?.code === 'SKIPPED_BY_CALLBACK'))) continue;
     Object.assign(state.result, previous, { metrics: { ...previous.metrics }, logs: [...previous.logs], artifacts: { ...previous.artifacts } });
-    kept++;
+    kept.push(state);
     if (isSuccess(previous.status)) for (const child of state.children) child.waitingParents--;
   }
   return kept;

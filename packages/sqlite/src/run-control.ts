@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+import type { JournalEntry, Lease, LeaseHolder, PipelineEvent, StopRequest } from '@pipewright/core';
+
+type Statement = Database.Statement<unknown[]>;
+
+interface LeaseRow {
+  readonly owner: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly expires_at: number;
+}
+
+const leaseFromRow = (row: LeaseRow): Lease => ({ owner: row.owner, host: row.host, pid: row.pid, expiresAt: row.expires_at });
+
+/**
+ * What operating runs from several processes needs of the file: leases that record their
+ * holder, the journal read from a position, and stop requests. Prepared once per store;
+ * the store commits its pending writes before calling any of these.
+ */
+export class RunControl {
+  private readonly takeLease: Statement;
+  private readonly selectLease: Statement;
+  private readonly dropLease: Statement;
+  private readonly selectEvents: Statement;
+  private readonly upsertStop: Statement;
+  private readonly selectStop: Statement;
+  /** Deletes a run's stop request (bound: run id); deferred with the write that ends the run. */
+  readonly clearStop: Statement;
+
+  constructor(private readonly db: Database.Database) {
+    // One statement, so the check and the take are atomic even without the transaction around it.
+    this.takeLease = db.prepare(
+      `INSERT INTO leases (run_id, owner, host, pid, expires_at) VALUES (@runId, @owner, @host, @pid, @expiresAt)
+       ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, expires_at = excluded.expires_at
+       WHERE leases.owner = excluded.owner OR leases.expires_at <= @now OR leases.owner = @takeOver`,
+    );
+    this.selectLease = db.prepare('SELECT owner, host, pid, expires_at FROM leases WHERE run_id = ?');
+    this.dropLease = db.prepare('DELETE FROM leases WHERE run_id = ? AND owner = ?');
+    this.selectEvents = db.prepare('SELECT seq, body FROM events WHERE run_id = ? AND seq > ? ORDER BY seq');
+    this.upsertStop = db.prepare(
+      `INSERT INTO stop_requests (run_id, reason, requested_at) SELECT @runId, @reason, @requestedAt
+       WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = @runId AND status = 'running')
+       ON CONFLICT (run_id) DO UPDATE SET reason = excluded.reason, requested_at = excluded.requested_at`,
+    );
+    this.selectStop = db.prepare('SELECT reason, requested_at FROM stop_requests WHERE run_id = ?');
+    this.clearStop = db.prepare('DELETE FROM stop_requests WHERE run_id = ?');
+  }
+
+  /** Takes or renews the lease inside an immediate transaction; returns the lease that holds the run after it. */
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined): Lease {
+    const now = Date.now();
+    return this.db
+      .transaction(() => {
+        const params = { runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null };
+        this.takeLease.run(params);
+        return leaseFromRow(this.selectLease.get(runId) as LeaseRow);
+      })
+      .immediate();
+  }
+
+  releaseLease(runId: string, owner: string): void {
+    this.dropLease.run(runId, owner);
+  }
+
+  readLease(runId: string): Lease | undefined {
+    const row = this.selectLease.get(runId) as LeaseRow | undefined;
+    return row && leaseFromRow(row);
+  }
+
+  readEvents(runId: string, afterSeq: number): JournalEntry[] {
+    return (this.selectEvents.all(runId, afterSeq) as Array<{ seq: number; body: string }>).map((row) => ({
+      seq: row.seq,
+      event: JSON.parse(row.body) as PipelineEvent,
+    }));
+  }
+
+  /** Records the request only while the run is `running`: a finished run has nothing to stop. */
+  requestStop(runId: string, request: StopRequest): void {
+    this.upsertStop.run({ runId, reason: request.reason, requestedAt: request.requestedAt });
+  }
+
+  readStopRequest(runId: string): StopRequest | undefined {
+    const row = this.selectStop.get(runId) as { reason: string; requested_at: number } | undefined;
+    return row && { reason: row.reason, requestedAt: row.requested_at };
+  }
+}
