@@ -29,9 +29,16 @@ export interface AgentOptions {
   readonly modules?: readonly string[];
   /** Steps run at once, per queue. Default 1. */
   readonly concurrency?: number;
-  /** How long a taken job stays locked without renewal before another agent may re-run it. BullMQ default 30 000 ms. */
+  /**
+   * How long a step this agent runs stays locked without renewal (the agent renews it every half
+   * of this while alive). When an agent dies or hangs, its step's attempt is declared lost this
+   * long after its last renewal (at most `stalledInterval` later): the attempt fails with
+   * `AGENT_LOST` and the step's retry policy decides whether another agent runs it, however often
+   * that happens. Shorter notices dead agents sooner; too short, and a busy event loop loses its
+   * lock. BullMQ's default 30 000 ms.
+   */
   readonly lockDuration?: number;
-  /** How often this agent looks for stalled jobs (jobs of dead agents). BullMQ default 30 000 ms. */
+  /** How often this agent looks for steps whose agent stopped renewing its lock. BullMQ's default 30 000 ms. */
   readonly stalledInterval?: number;
   /** The agent's id in events and logs. Default `<host>:<pid>:<random>`. */
   readonly id?: string;
@@ -93,6 +100,12 @@ export class Agent {
     if (queues.length === 0) throw new DistributedError('INVALID_OPTION', 'An agent needs at least one queue to serve.');
     const concurrency = options.concurrency ?? 1;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new DistributedError('INVALID_OPTION', `concurrency must be an integer ≥ 1, got ${String(concurrency)}.`);
+    for (const name of ['lockDuration', 'stalledInterval'] as const) {
+      const value = options[name];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+        throw new DistributedError('INVALID_OPTION', `${name} must be a whole number of milliseconds ≥ 1, got ${String(value)}.`);
+      }
+    }
     for (const module of options.modules ?? []) {
       const path = resolvePath(process.cwd(), module);
       try {

@@ -15,6 +15,8 @@ import { PipewrightError } from '@pipewright/core';
  * - `MODULE_LOAD_FAILED`: an agent module could not be loaded.
  * - `JOB_FAILED`: BullMQ failed the job without a step error (for instance, it stalled too often).
  * - `TRANSFER_FAILED`: an artifact or spawn request between agent and controller failed.
+ * - `AGENT_LOST`: the agent running the attempt stopped renewing its lock (it died or hung): the
+ *   attempt fails, and the step's retry policy decides whether another agent runs it.
  */
 export type DistributedErrorCode =
   | 'REDIS_UNAVAILABLE'
@@ -28,7 +30,8 @@ export type DistributedErrorCode =
   | 'UNKNOWN_TEMPLATE'
   | 'MODULE_LOAD_FAILED'
   | 'JOB_FAILED'
-  | 'TRANSFER_FAILED';
+  | 'TRANSFER_FAILED'
+  | 'AGENT_LOST';
 
 /** Every error of `@pipewright/bullmq`, on the controller's side or the agent's. */
 export class DistributedError extends PipewrightError {

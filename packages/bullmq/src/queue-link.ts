@@ -75,11 +75,10 @@ export class QueueLink {
     this.events.on('stalled', ({ jobId }) => {
       const job = this.jobs.get(jobId);
       if (!job) return;
-      job.channel.log(
-        `[stalled] agent ${job.agent ?? '(unknown)'} stopped renewing its lock on step '${job.request.step}'; the job goes back to queue '${queue}' for another agent.`,
-        job.agent,
-      );
-      job.agent = undefined;
+      const lost = `agent ${job.agent ?? '(unknown)'} stopped renewing its lock on step '${job.request.step}'`;
+      job.channel.log(`[stalled] ${lost}; the attempt fails and the step's retry policy decides whether another agent runs it.`, job.agent);
+      // A lost agent is a failed attempt, retried like any other (not BullMQ's re-run, then JOB_FAILED).
+      void this.abort(jobId, new DistributedError('AGENT_LOST', `The ${lost} in queue '${queue}' (it died or hung).`), true);
     });
     this.events.on('completed', ({ jobId, returnvalue }) => {
       const job = this.settle(jobId);
@@ -176,18 +175,22 @@ export class QueueLink {
     signal.removeEventListener('abort', watched.onAbort);
   }
 
-  /** Removes a job that waits; tells the agents to abort one that runs. */
-  private async abort(id: string, reason: unknown): Promise<void> {
+  /**
+   * Removes a job that waits; tells the agents to abort one that runs. `markFirst` (a stalled job,
+   * which BullMQ re-queues at once) marks it before the removal, so an agent taking it drops it.
+   */
+  private async abort(id: string, reason: unknown, markFirst = false): Promise<void> {
     const job = this.settle(id);
     if (!job) return;
     job.reject(reason);
     try {
       await job.added;
+      const notice: AbortNotice = { jobId: id, reason: toErrorInfo(reason) };
+      if (markFirst) await this.options.client.set(this.names.abortKey(id), JSON.stringify(notice.reason), 'EX', ABORT_MARK_TTL_S);
       if ((await this.queue.remove(id)) === 1) return;
       // Taken by an agent (its lock prevents removal): mark first, then notify, so an agent
       // that takes the job between the two still sees the mark.
-      const notice: AbortNotice = { jobId: id, reason: toErrorInfo(reason) };
-      await this.options.client.set(this.names.abortKey(id), JSON.stringify(notice.reason), 'EX', ABORT_MARK_TTL_S);
+      if (!markFirst) await this.options.client.set(this.names.abortKey(id), JSON.stringify(notice.reason), 'EX', ABORT_MARK_TTL_S);
       await this.options.client.publish(this.names.abort, JSON.stringify(notice));
     } catch {
       // Redis is gone: the agent finishes the attempt, and its late result is dropped.

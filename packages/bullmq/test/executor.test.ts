@@ -163,6 +163,8 @@ describe('Agent.start', () => {
     await expect(Agent.start({ connection, queues: [] })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(Agent.start({ connection, queues: ['a:b'] })).rejects.toMatchObject({ code: 'INVALID_QUEUE' });
     await expect(Agent.start({ connection, queues: ['a'], concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(Agent.start({ connection, queues: ['a'], lockDuration: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('lockDuration') });
+    await expect(Agent.start({ connection, queues: ['a'], stalledInterval: 1.5 })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('stalledInterval') });
   });
 });
 

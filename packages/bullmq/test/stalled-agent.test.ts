@@ -11,7 +11,7 @@ import type { AgentProcess } from './helpers/agent-process';
 import { describeWithRedis, startRedis } from './helpers/redis-server';
 import type { TestRedis } from './helpers/redis-server';
 
-const waitFor = async (condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> => {
+const waitFor = async (condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> => {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -19,7 +19,10 @@ const waitFor = async (condition: () => boolean, what: string, timeoutMs = 15_00
   }
 };
 
-describeWithRedis()('an agent killed mid-step', () => {
+/** Short locks so a killed agent's job stalls in about a second. */
+const SHORT = { lockDuration: 1_000, stalledInterval: 300 };
+
+describeWithRedis()('agents killed mid-step', () => {
   let redis: TestRedis;
   const agents: AgentProcess[] = [];
   let engine: Engine;
@@ -28,45 +31,57 @@ describeWithRedis()('an agent killed mid-step', () => {
   beforeAll(async () => {
     redis = await startRedis();
     engine = new Engine({ executor: new BullMQExecutor({ connection: redis.connection }) });
+  });
+  beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'pw-stall-'));
   });
-
-  afterAll(async () => {
-    await engine?.close();
-    await Promise.all(agents.map((agent) => agent.kill()));
-    await redis?.stop();
+  afterEach(async () => {
+    await Promise.all(agents.splice(0).map((agent) => agent.kill()));
     rmSync(dir, { recursive: true, force: true });
   });
+  afterAll(async () => {
+    await engine?.close();
+    await redis?.stop();
+  });
 
-  it('leaves its job to stall, and a second agent runs the step again to success', async () => {
-    const short = { lockDuration: 1_000, stalledInterval: 300 };
-    const doomed = await startAgentProcess({ port: redis.port, id: 'doomed', queues: ['fragile'], ...short });
-    agents.push(doomed);
-    const run = engine.start(RemoteStall, { params: { dir, ms: 60_000 } });
+  /**
+   * Starts an agent, waits until the controller has seen it start the current attempt (not a
+   * re-queued job of a lost attempt) and it has begun the step's work, then kills it with SIGKILL.
+   */
+  const killWhileRunning = async (id: string, events: readonly StepEvent[]): Promise<number> => {
+    const agent = await startAgentProcess({ port: redis.port, id, queues: ['fragile'], ...SHORT });
+    agents.push(agent);
+    const pid = agent.child.pid as number;
+    await waitFor(() => events.some((event) => event.type === 'step.started' && event.agent === id), `agent ${id} to take the attempt`);
+    await waitFor(() => existsSync(join(dir, `survive-${pid}`)), `agent ${id} to begin the step`);
+    await agent.kill();
+    return pid;
+  };
+
+  it.each([
+    [1, ['doomed-1']],
+    [2, ['doomed-1', 'doomed-2']],
+  ])('re-runs the step on another agent each time its agent dies (%i deaths): an attempt each, never a failed run', async (deaths, doomedIds) => {
+    const run = engine.start(RemoteStall, { params: { dir, ms: 60_000, deaths } });
     const events: StepEvent[] = [];
     run.events$.subscribe((event) => 'step' in event && events.push(event));
-    const doomedMarker = join(dir, `survive-${doomed.child.pid}`);
-    await waitFor(() => existsSync(doomedMarker), 'the first agent to start the step');
 
-    const rescuer = await startAgentProcess({ port: redis.port, id: 'rescuer', queues: ['fragile'], ...short });
+    const doomedPids: number[] = [];
+    for (const id of doomedIds) doomedPids.push(await killWhileRunning(id, events));
+    const rescuer = await startAgentProcess({ port: redis.port, id: 'rescuer', queues: ['fragile'], ...SHORT });
     agents.push(rescuer);
-    await doomed.kill();
     const result = await run.result;
 
     expect(result.status).toBe('succeeded');
     expect(result.steps.survive?.output).toEqual({ pid: rescuer.child.pid });
-    expect(readdirSync(dir).sort()).toEqual([`survive-${doomed.child.pid}`, `survive-${rescuer.child.pid}`].sort());
-    // The controller saw the stall and both agents, in order.
-    const logs = events.flatMap((event) => (event.type === 'step.log' ? [event.message] : []));
-    expect(logs).toEqual([
-      `running in ${doomed.child.pid}`,
-      expect.stringContaining('[stalled] agent doomed stopped renewing its lock'),
-      `running in ${rescuer.child.pid}`,
-    ]);
-    // Each agent that took the attempt announced it with a step.started of its own.
+    // One attempt per agent that took the step: each lost agent failed one, under the retry policy.
+    expect(result.steps.survive?.attempts).toBe(deaths + 1);
+    expect(readdirSync(dir).sort()).toEqual([...doomedPids, rescuer.child.pid].map((pid) => `survive-${pid}`).sort());
     const starts = events.flatMap((event) => (event.type === 'step.started' ? [event.agent] : []));
-    expect(starts).toEqual(['doomed', 'rescuer']);
-    // One attempt, run twice: a lost agent is not a step failure.
-    expect(result.steps.survive?.attempts).toBe(1);
-  }, 30_000);
+    expect(starts).toEqual([...doomedIds, 'rescuer']);
+    const retries = events.flatMap((event) => (event.type === 'step.retrying' ? [event.error.code] : []));
+    expect(retries).toEqual(doomedIds.map(() => 'AGENT_LOST'));
+    const stalls = events.flatMap((event) => (event.type === 'step.log' && event.message.startsWith('[stalled]') ? [event.message] : []));
+    expect(stalls).toEqual(doomedIds.map((id) => expect.stringContaining(`[stalled] agent ${id} stopped renewing its lock on step 'survive'`)));
+  }, 90_000);
 });

@@ -5,6 +5,10 @@ import type { AgentCommandOptions } from './commands/agent-command';
 import { dashboardCommand } from './commands/dashboard-command';
 import type { DashboardCommandOptions } from './commands/dashboard-command';
 import { graphCommand } from './commands/graph-command';
+import { recoverCommand } from './commands/recover-command';
+import { rerunCommand } from './commands/rerun-command';
+import { stopCommand } from './commands/stop-command';
+import { watchCommand } from './commands/watch-command';
 import { resumeCommand } from './commands/resume-command';
 import { runCommand } from './commands/run-command';
 import { runsCommand, showCommand } from './commands/runs-command';
@@ -20,7 +24,7 @@ const collect = (value: string, previous: readonly string[] = []): string[] => [
 
 const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): Command => {
   const program = new Command('pipewright')
-    .description('Run Pipewright pipelines with live progress, draw their graphs, inspect and resume runs.')
+    .description('Run Pipewright pipelines with live progress, draw their graphs; inspect, watch, stop, resume, recover and rerun runs.')
     .version(readVersion(), '-V, --version')
     .option('--verbose', 'show stack traces of errors')
     .exitOverride()
@@ -56,7 +60,7 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .command('runs')
     .description('list stored runs, newest first')
     .option('--pipeline <name>', 'only runs of this pipeline')
-    .option('--status <status>', 'only runs with this status (running, succeeded, failed, aborted)')
+    .option('--status <status>', 'only runs with this status (running, interrupted, succeeded, failed, aborted)')
     .option('--limit <n>', 'at most n runs')
     .option('--store <path>', `SQLite file of the runs (default ${DEFAULT_STORE_PATH})`)
     .option('--json', 'print JSON')
@@ -85,6 +89,52 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('--prefix <prefix>', "BullMQ key prefix of the agents (with --redis; default 'pipewright')")
     .action(async (runId: string, file: string | undefined, options: Parameters<typeof resumeCommand>[2]) => {
       setExitCode(await resumeCommand(runId, file, options, terminal));
+    });
+
+  program
+    .command('watch')
+    .description('follow a stored run live, whichever process drives it: its events so far, then live ones')
+    .argument('<runId>', 'id of the run')
+    .option('--store <path>', `SQLite file of the run (default ${DEFAULT_STORE_PATH})`)
+    .option('--json', 'print events as JSON lines, then the result')
+    .option('--plain', 'one line per event, even on a terminal')
+    .action(async (runId: string, options: Parameters<typeof watchCommand>[1]) => {
+      setExitCode(await watchCommand(runId, options, terminal));
+    });
+
+  program
+    .command('stop')
+    .description('stop a run, whichever process drives it, and wait until it has ended')
+    .argument('<runId>', 'id of the run')
+    .option('--store <path>', `SQLite file of the run (default ${DEFAULT_STORE_PATH})`)
+    .option('--reason <text>', 'why, recorded on the aborted steps')
+    .option('--no-wait', 'return once the request is recorded')
+    .action(async (runId: string, options: Parameters<typeof stopCommand>[1]) => {
+      setExitCode(await stopCommand(runId, options, terminal));
+    });
+
+  program
+    .command('recover')
+    .description('resume every run whose process is gone, and wait for them')
+    .option('--store <path>', `SQLite file of the runs (default ${DEFAULT_STORE_PATH})`)
+    .option('--force', "resume runs whose pipeline's code changed since they began")
+    .action(async (options: Parameters<typeof recoverCommand>[0]) => {
+      setExitCode(await recoverCommand(options, terminal));
+    });
+
+  program
+    .command('rerun')
+    .description('a new run of a stored run: --from <step> and its descendants run again, the other steps keep their results')
+    .argument('<runId>', 'id of the run')
+    .argument('[file]', 'module of its pipeline (default: the file it was run from)')
+    .requiredOption('--from <step>', 'the step to run again, with every step downstream of it')
+    .option('-p, --param <name=value>', 'parameter over the run\'s own (or step.param), JSON when it parses; repeatable', collect, [])
+    .option('--store <path>', `SQLite file of the run (default ${DEFAULT_STORE_PATH})`)
+    .option('--force', "rerun even though the pipeline's code changed since the run began")
+    .option('--json', 'print events as JSON lines, then the result')
+    .option('--plain', 'one line per event, even on a terminal')
+    .action(async (runId: string, file: string | undefined, options: Parameters<typeof rerunCommand>[2]) => {
+      setExitCode(await rerunCommand(runId, file, options, terminal));
     });
 
   program
@@ -126,6 +176,9 @@ const readVersion = (): string => {
 const messageOf = (error: Error): string => {
   if (error instanceof EngineError && error.code === 'RUN_NOT_FOUND') {
     return `No run '${error.runId ?? '?'}' in the store; list the stored runs with: pipewright runs`;
+  }
+  if (error instanceof EngineError && error.code === 'RUN_INTERRUPTED') {
+    return `${error.message.replace(/ Resume it to go on\.$/, '')} Resume it with: pipewright resume ${error.runId ?? '<runId>'}`;
   }
   if (error instanceof PipewrightError && error.code === 'REDIS_UNAVAILABLE') {
     return `${error.message} Start Redis there, or point --redis at a reachable one (host:port or redis://…).`;

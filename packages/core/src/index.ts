@@ -36,6 +36,8 @@ export type { StepBody, StepFunction, StepNode, TemplateRef } from './graph/step
 // Running
 export { Engine } from './engine/engine';
 export type { EngineOptions, PipelineSource, ResumeOptions } from './engine/engine';
+export type { ForkOptions } from './engine/operate/fork';
+export type { RecoverOptions } from './engine/operate/recover';
 export type { RunHandle, RunHandleStatus, RunOptions } from './engine/run-handle';
 export type { OutputOf, ParamsOf, ParentsOf, SpawnOptions, StepArtifacts, StepContext } from './model/step-context';
 export { isSuccess, isTerminal } from './model/results';

@@ -23,7 +23,8 @@ export interface Terminal {
 /** Exit code used when a second Ctrl-C abandons a run that is still stopping. */
 const FORCED_EXIT = 130;
 
-const chooseReporter = (options: DisplayOptions, terminal: Terminal): Reporter => {
+/** The reporter the display options and the terminal call for. */
+export const chooseReporter = (options: DisplayOptions, terminal: Terminal): Reporter => {
   if (options.json === true) return new JsonReporter(terminal.stdout, terminal.stderr);
   if (terminal.stdout.isTTY === true && options.plain !== true) return new LiveView(terminal.stdout);
   return new PlainReporter(terminal.stdout);

@@ -1,12 +1,10 @@
 import { Engine } from '@pipewright/core';
-import { CliError } from '../errors';
 import type { ExitCodeValue } from '../exit-codes';
-import { loadModule } from '../load-pipelines';
-import { ModuleIndex } from '../module-index';
 import { openStore } from '../open-store';
 import type { StoreOptions } from '../open-store';
 import { remoteExecutor } from '../remote-executor';
 import type { RemoteOptions } from '../remote-executor';
+import { loadModuleOfRun } from '../run-module';
 import { driveRun } from './drive-run';
 import type { DisplayOptions, Terminal } from './drive-run';
 
@@ -32,12 +30,8 @@ export const resumeCommand = async (
   const engine = new Engine(executor === undefined ? { store } : { store, executor: executor() });
   try {
     const { run } = await engine.inspect(runId);
-    const module = file ?? new ModuleIndex(path as string).lookup(runId);
-    if (module === undefined) {
-      throw new CliError('MODULE_UNKNOWN', `No pipeline file is recorded for run '${runId}': pass it, as in pipewright resume ${runId} <file.ts>.`);
-    }
     // Loading the module enters its @Pipeline classes in the registry, where resume() finds them.
-    loadModule(module);
+    loadModuleOfRun(runId, file, path as string, 'resume');
     return await driveRun(
       () => engine.startResume(runId, options.force === true ? { force: true } : {}),
       { pipeline: run.pipeline, version: run.version, storePath: path },

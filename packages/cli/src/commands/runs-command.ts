@@ -1,12 +1,13 @@
 import { Engine } from '@pipewright/core';
-import type { RunSummary, StepResult, StoredRun } from '@pipewright/core';
+import type { ErrorInfo, RunSummary, StepResult, StoredRun } from '@pipewright/core';
 import { CliError } from '../errors';
 import { openStore } from '../open-store';
 import type { StoreOptions } from '../open-store';
 import { formatDuration, formatValue, toJsonLine } from '../render/format';
 import type { Terminal } from './drive-run';
 
-const RUN_STATUSES = ['running', 'succeeded', 'failed', 'aborted'] as const;
+/** `interrupted`: stored as `running`, but the process that drove it is gone. */
+const RUN_STATUSES = ['running', 'interrupted', 'succeeded', 'failed', 'aborted'] as const;
 
 /** Options of `pipewright runs`. */
 export interface RunsCommandOptions extends StoreOptions {
@@ -44,18 +45,23 @@ export const runsCommand = async (options: RunsCommandOptions, terminal: Termina
   const status = parseStatus(options.status);
   const engine = new Engine({ store: openStore(options, true).store });
   try {
-    const runs = await engine.history({
+    const interrupted = new Set((await engine.interrupted()).map((run) => run.runId));
+    const stored = await engine.history({
       ...(options.pipeline === undefined ? {} : { pipeline: options.pipeline }),
-      ...(status === undefined ? {} : { status }),
-      ...(limit === undefined ? {} : { limit }),
+      ...(status === undefined ? {} : { status: status === 'interrupted' ? 'running' : status }),
+      ...(limit === undefined || status === 'interrupted' || status === 'running' ? {} : { limit }),
     });
+    const marked = stored.map((run) => (interrupted.has(run.runId) ? { ...run, status: 'interrupted' as const } : run));
+    const runs = marked.filter((run) => status === undefined || run.status === status).slice(0, limit);
     terminal.stdout.write(options.json === true ? `${toJsonLine(runs)}\n` : formatRuns(runs));
   } finally {
     await engine.close();
   }
 };
 
-const formatRuns = (runs: readonly RunSummary[]): string => {
+type ListedRun = Omit<RunSummary, 'status'> & { readonly status: RunSummary['status'] | 'interrupted' };
+
+const formatRuns = (runs: readonly ListedRun[]): string => {
   if (runs.length === 0) return 'No runs match. Start one with: pipewright run <file.ts>\n';
   const table = [
     ['RUN', 'PIPELINE', 'STATUS', 'STARTED (UTC)', 'DURATION'],
@@ -68,7 +74,11 @@ const formatRuns = (runs: readonly RunSummary[]): string => {
     ]),
   ];
   const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
-  return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const interrupted = runs.filter((run) => run.status === 'interrupted');
+  if (interrupted.length === 1) lines.push('', `Run ${interrupted[0]?.runId} was interrupted (its process is gone): pipewright resume ${interrupted[0]?.runId}`);
+  if (interrupted.length > 1) lines.push('', `${interrupted.length} runs were interrupted (their processes are gone): pipewright resume <runId>, or all of them: pipewright recover`);
+  return `${lines.join('\n')}\n`;
 };
 
 /** `pipewright runs show <runId>`: one run with its steps. Unknown ids fail with `RUN_NOT_FOUND`. */
@@ -76,20 +86,22 @@ export const showCommand = async (runId: string, options: ShowCommandOptions, te
   const engine = new Engine({ store: openStore(options, true).store });
   try {
     const stored = await engine.inspect(runId);
-    terminal.stdout.write(options.json === true ? `${toJsonLine(stored)}\n` : formatRun(stored));
+    const interrupted = stored.run.status === 'running' && (await engine.interrupted()).some((run) => run.runId === runId);
+    terminal.stdout.write(options.json === true ? `${toJsonLine(interrupted ? { ...stored, interrupted } : stored)}\n` : formatRun(stored, interrupted));
   } finally {
     await engine.close();
   }
 };
 
-const formatRun = ({ run, steps }: StoredRun): string => {
+const formatRun = ({ run, steps }: StoredRun, interrupted: boolean): string => {
   const lines = [
-    `run ${run.runId} · ${run.pipeline}@${run.version} · ${run.status}`,
+    `run ${run.runId} · ${run.pipeline}@${run.version} · ${interrupted ? 'interrupted' : run.status}`,
     `started ${timestamp(run.startedAt)} UTC` +
       (run.endedAt === undefined ? '' : ` · ended ${timestamp(run.endedAt)} UTC · ${formatDuration(run.endedAt - run.startedAt)}`),
     `params ${formatValue(run.params, 200)}`,
   ];
-  if (run.error !== undefined) lines.push(`error ${run.error.message}${run.error.code === undefined ? '' : ` [${run.error.code}]`}`);
+  if (interrupted) lines.push(`its process is gone; go on with: pipewright resume ${run.runId}`);
+  if (run.error !== undefined) lines.push(`error ${run.error.message}${run.error.code === undefined ? '' : ` [${run.error.code}]`}`, ...errorDetails(run.error, '  '));
   const entries = Object.entries(steps).sort(([, a], [, b]) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity));
   lines.push(`steps (${entries.length})`);
   const width = Math.max(0, ...entries.map(([name]) => name.length));
@@ -102,7 +114,9 @@ const formatStep = (name: string, step: StepResult): string[] => {
   const attempts = step.attempts === 0 ? '' : `${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`;
   const lines = [`  ${name}  ${step.status.padEnd(9)}  ${attempts.padEnd(10)}  ${duration}`.trimEnd()];
   const indent = '      ';
-  if (step.error !== undefined) lines.push(`${indent}error   ${step.error.message}${step.error.code === undefined ? '' : ` [${step.error.code}]`}`);
+  if (step.error !== undefined) {
+    lines.push(`${indent}error   ${step.error.message}${step.error.code === undefined ? '' : ` [${step.error.code}]`}`, ...errorDetails(step.error, `${indent}  `));
+  }
   if (step.output !== undefined) lines.push(`${indent}output  ${formatValue(step.output, 200)}`);
   const metrics = Object.entries(step.metrics);
   if (metrics.length > 0) lines.push(`${indent}metrics ${metrics.map(([metric, value]) => `${metric}=${value}`).join(', ')}`);
@@ -111,3 +125,24 @@ const formatStep = (name: string, step: StepResult): string[] => {
   for (const log of step.logs.slice(-3)) lines.push(`${indent}log     ${log.message}`);
   return lines;
 };
+
+/** An error's stack (without its first line, which repeats the message) and its causes, when the store kept them. */
+const errorDetails = (error: ErrorInfo, indent: string): string[] => {
+  const lines: string[] = [];
+  let current: DetailedError | undefined = error as DetailedError;
+  for (let depth = 0; current !== undefined && depth < 10; depth++) {
+    if (depth > 0) lines.push(`${indent}caused by: ${current.name === undefined ? '' : `${current.name}: `}${current.message ?? String(current)}`);
+    const frames = typeof current.stack === 'string' ? current.stack.split('\n').filter((line) => /^\s+at /.test(line)) : [];
+    for (const frame of frames) lines.push(`${indent}  ${frame.trim()}`);
+    current = typeof current.cause === 'object' && current.cause !== null ? (current.cause as DetailedError) : current.cause === undefined ? undefined : { message: String(current.cause) };
+  }
+  return lines;
+};
+
+/** What a failure may carry besides `ErrorInfo`'s fields: its stack, and the error that caused it. */
+interface DetailedError {
+  readonly message?: string;
+  readonly name?: string;
+  readonly stack?: unknown;
+  readonly cause?: unknown;
+}

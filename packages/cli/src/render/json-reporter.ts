@@ -1,6 +1,6 @@
-import type { RunHandle, RunResult } from '@pipewright/core';
+import type { RunResult } from '@pipewright/core';
 import { toJsonLine } from './format';
-import type { Reporter } from './reporter';
+import type { Reporter, ShownRun } from './reporter';
 
 /**
  * Events as JSON lines on stdout, then the final `RunResult` as one last JSON line: for
@@ -12,7 +12,7 @@ export class JsonReporter implements Reporter {
     private readonly err: NodeJS.WritableStream,
   ) {}
 
-  attach(run: RunHandle): void {
+  attach(run: ShownRun): void {
     run.events$.subscribe((event) => this.out.write(`${toJsonLine(event)}\n`));
   }
 

@@ -1,9 +1,9 @@
 import { styleText } from 'node:util';
 import logUpdate from 'log-update';
-import type { RunHandle, RunResult, StepStatus } from '@pipewright/core';
+import type { RunResult, StepStatus } from '@pipewright/core';
 import { formatDuration, truncate } from './format';
 import { showCommandFor } from './reporter';
-import type { Reporter, RunHeader } from './reporter';
+import type { Reporter, RunHeader, ShownRun } from './reporter';
 import { RunBoard } from './run-board';
 import type { BoardRow } from './run-board';
 
@@ -61,7 +61,7 @@ export class LiveView implements Reporter {
     this.now = options.now ?? Date.now;
   }
 
-  attach(run: RunHandle, header: RunHeader): void {
+  attach(run: ShownRun, header: RunHeader): void {
     this.header = header;
     const board = new RunBoard(run.graph, { pipeline: header.pipeline, version: header.version, runId: run.id });
     this.board = board;

@@ -1,8 +1,8 @@
-import type { RunHandle, RunResult } from '@pipewright/core';
+import type { RunResult } from '@pipewright/core';
 import { describeEvent } from './describe-event';
 import { formatDuration } from './format';
 import { showCommandFor } from './reporter';
-import type { Reporter, RunHeader } from './reporter';
+import type { Reporter, RunHeader, ShownRun } from './reporter';
 
 /**
  * One plain line per event, for logs and pipes: `+  120 ms  step.started    train (attempt 1)`.
@@ -13,7 +13,7 @@ export class PlainReporter implements Reporter {
 
   constructor(private readonly out: NodeJS.WritableStream) {}
 
-  attach(run: RunHandle, header: RunHeader): void {
+  attach(run: ShownRun, header: RunHeader): void {
     this.header = header;
     let startedAt: number | undefined;
     run.events$.subscribe((event) => {

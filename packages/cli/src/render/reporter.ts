@@ -10,10 +10,20 @@ export interface RunHeader {
   readonly storePath: string | undefined;
 }
 
+/**
+ * What a reporter shows: a run's id, its events, and the steps known before its events name
+ * them (a live handle's graph, or a watched run's stored steps).
+ */
+export interface ShownRun {
+  readonly id: string;
+  readonly events$: RunHandle['events$'];
+  readonly graph: { readonly order: readonly string[] };
+}
+
 /** Shows a run as it goes: live view, plain lines or JSON lines. */
 export interface Reporter {
   /** Subscribes to the run; called in the same tick as `engine.start()` so no event is missed. */
-  attach(run: RunHandle, header: RunHeader): void;
+  attach(run: ShownRun, header: RunHeader): void;
   /** A message from the CLI itself (e.g. "stopping…"), outside the event stream. */
   notice(message: string): void;
   /** Shows the final result once the run has ended. */

@@ -1,5 +1,5 @@
 import { isTerminal, statusOfEvent } from '@pipewright/core';
-import type { PipelineEvent, PipelineGraph, RunStatus, StepStatus } from '@pipewright/core';
+import type { PipelineEvent, RunStatus, StepStatus } from '@pipewright/core';
 import { stepLabel } from './describe-event';
 
 /** One step as the live view shows it. */
@@ -29,7 +29,7 @@ export class RunBoard {
   status: RunStatus | 'running' = 'running';
   elapsedMs: number | undefined;
 
-  constructor(graph: PipelineGraph, header: { pipeline: string; version: string; runId: string }) {
+  constructor(graph: { readonly order: readonly string[] }, header: { pipeline: string; version: string; runId: string }) {
     this.pipeline = header.pipeline;
     this.version = header.version;
     this.runId = header.runId;

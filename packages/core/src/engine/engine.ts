@@ -13,7 +13,7 @@ import { forkRun } from './operate/fork';
 import type { ForkOptions } from './operate/fork';
 import { claimRun, newLeaseHolder } from './operate/leases';
 import { LiveRuns } from './operate/live-runs';
-import { recoverRuns } from './operate/recover';
+import { findInterrupted, recoverRuns } from './operate/recover';
 import type { RecoverOptions } from './operate/recover';
 import { stopRun } from './operate/stop';
 import { storedDefinition } from './operate/stored-definition';
@@ -168,6 +168,11 @@ export class Engine {
    */
   watch(runId: string): Observable<PipelineEvent> {
     return watchRun({ store: this.store, live: (id) => this.live.get(id), pollMs: this.pollMs }, runId);
+  }
+
+  /** Stored runs left `running` by a driver that is gone (what `recover()` resumes), newest first. */
+  async interrupted(): Promise<RunSummary[]> {
+    return findInterrupted(this.store, (id) => this.live.get(id) !== undefined);
   }
 
   /**
