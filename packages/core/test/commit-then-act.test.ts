@@ -9,6 +9,8 @@ class WitnessStore extends MemoryStore {
   readonly committedRuns = new Set<string>();
   private stagedRuns: string[] = [];
   commits = 0;
+  // Commits for real, at `commit()`: the engine must wait for it before publishing.
+  override readonly commitsOnWrite = false;
   failAt: number | undefined;
 
   override beginRun(run: RunRecord): void {
@@ -16,9 +18,9 @@ class WitnessStore extends MemoryStore {
     this.stagedRuns.push(run.runId);
   }
 
-  appendEvent(event: PipelineEvent): void {
+  override readonly appendEvent = (event: PipelineEvent): void => {
     this.staged.push(event);
-  }
+  };
 
   override commit(): void {
     this.commits++;

@@ -41,7 +41,7 @@ const fullSequence = async (engine: Engine): Promise<string[]> => {
 };
 
 describe.each([
-  ['a memory store (no journal: the engine keeps a live run\'s events)', (): RunStore => new MemoryStore()],
+  ['a memory store that keeps a journal', (): RunStore => new MemoryStore({ journal: true })],
 ])('engine.watch(runId) on %s', (_name, makeStore) => {
   it('gives a subscriber that joins mid-run the events so far, then the live ones, each once, and completes', async () => {
     const engine = new Engine({ store: makeStore() });
@@ -69,8 +69,18 @@ describe.each([
   });
 });
 
-describe('engine.watch(runId) of a finished run in a memory store', () => {
-  it('errors with NOT_SUPPORTED: a memory store keeps no journal once the run has ended', async () => {
+describe('engine.watch(runId) on a memory store without a journal (the default)', () => {
+  it('follows a live run from the moment it subscribes, to its end', async () => {
+    const engine = new Engine();
+    const run = engine.start(WatchPipeline);
+    await gatedStarted(run.events$);
+    const watched = lastValueFrom(engine.watch(run.id).pipe(toArray()));
+    release();
+    expect(typesOf(await watched)).toEqual(['step.succeeded gated', 'step.created last', 'step.queued last', 'step.started last', 'step.succeeded last', 'run.succeeded']);
+    await engine.close();
+  });
+
+  it('errors with NOT_SUPPORTED for a finished run: there is no journal to replay', async () => {
     const engine = new Engine();
     const run = engine.start(WatchPipeline);
     await gatedStarted(run.events$);

@@ -1,7 +1,9 @@
 import type { ErrorInfo, RunStatus, StepResult } from '../model/results';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
-import type { CacheEntry, HistoryQuery, Lease, LeaseHolder, RunRecord, RunStore, RunSummary, StopRequest, StoredRun } from '../ports/run-store';
+import { MemoryJournal } from './memory-journal';
+import type { PipelineEvent } from '../model/events';
+import type { CacheEntry, HistoryQuery, JournalEntry, Lease, LeaseHolder, RunRecord, RunStore, RunSummary, StopRequest, StoredRun } from '../ports/run-store';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -14,6 +16,12 @@ export interface MemoryStoreOptions {
    * that code tested on memory behaves the same on SQLite, Postgres or agents. `false` keeps any value.
    */
   readonly jsonOutputs?: boolean;
+  /**
+   * Keep each run's journal of events, so `engine.watch(runId)` can replay a run's events so far
+   * (and a finished run's). Default `false`: a live run's events then cost nothing once published,
+   * and `watch` follows a live run from the moment it subscribes.
+   */
+  readonly journal?: boolean;
 }
 
 interface Entry {
@@ -29,6 +37,7 @@ export class MemoryStore implements RunStore {
   readonly artifacts: ArtifactStore;
   readonly durable = false;
   readonly keepsReferences = true;
+  readonly commitsOnWrite: boolean = true;
   readonly jsonOutputs: boolean;
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
@@ -37,11 +46,20 @@ export class MemoryStore implements RunStore {
   private readonly stopRequests = new Map<string, StopRequest>();
   /** The run saved to last: runs save many steps in a row. */
   private last: Entry | undefined;
+  private readonly journal: MemoryJournal | undefined;
+  /** Present only with `journal: true` (the engine asks whether a store keeps a journal by their presence). */
+  readonly appendEvent?: (event: PipelineEvent) => void;
+  readonly readEvents?: (runId: string, afterSeq: number) => readonly JournalEntry[];
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxRuns = options.maxRuns ?? 100;
     this.artifacts = options.artifacts ?? new MemoryArtifactStore();
     this.jsonOutputs = options.jsonOutputs ?? true;
+    if (options.journal === true) {
+      const journal = (this.journal = new MemoryJournal());
+      this.appendEvent = (event) => journal.append(event);
+      this.readEvents = (runId, afterSeq) => journal.read(runId, afterSeq);
+    }
   }
 
   /** Writes are applied as they are staged: nothing to make durable in memory. */
@@ -124,6 +142,7 @@ export class MemoryStore implements RunStore {
     this.cache.clear();
     this.leases.clear();
     this.stopRequests.clear();
+    this.journal?.clear();
     return Promise.resolve();
   }
 
@@ -134,6 +153,7 @@ export class MemoryStore implements RunStore {
       if (finished <= this.maxRuns) break;
       if (entry.run.status !== 'running') {
         this.runs.delete(runId);
+        this.journal?.forget(runId);
         finished--;
       }
     }

@@ -95,7 +95,8 @@ export class PipelineGraph {
   childrenOf(name: string): readonly string[] {
     const children = this.storage.children.get(name);
     if (children === undefined) return EMPTY;
-    // Children are appended in order: only a tail added by later graphs needs cutting off.
+    // The newest graph of its line sees all of them; an older one cuts off the tail later graphs appended.
+    if (this.size === this.storage.order.length) return children;
     const last = children[children.length - 1] as string;
     if ((this.storage.position.get(last) as number) < this.size) return children;
     return children.filter((child) => (this.storage.position.get(child) as number) < this.size);

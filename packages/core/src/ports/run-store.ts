@@ -106,6 +106,12 @@ export interface RunStore {
    */
   readonly asynchronous?: boolean;
   /**
+   * `true` for a store that commits every write as it is staged (memory): `commit()` has nothing
+   * left to do, so the engine publishes an event as soon as it is journaled rather than at the
+   * end of the turn (child steps and other reactions still wait for the end of the turn).
+   */
+  readonly commitsOnWrite?: boolean;
+  /**
    * `false` only for a store that keeps outputs as they are, JSON or not
    * (`new MemoryStore({ jsonOutputs: false })`). Otherwise a step whose output is not
    * JSON-serializable fails with `NOT_SERIALIZABLE` naming the offending path, in tests as in production.

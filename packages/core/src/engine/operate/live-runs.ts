@@ -1,4 +1,3 @@
-import type { PipelineEvent } from '../../model/events';
 import type { RunHandle } from '../run-handle';
 import type { LeaseHolder, RunStore } from '../../ports/run-store';
 
@@ -7,8 +6,6 @@ export interface LiveRun {
   readonly handle: RunHandle;
   /** Events published on `events$` so far: how much of the journal's latest incarnation a late watcher replays. */
   published: number;
-  /** The events themselves, kept only while the run lives and only for stores that journal nothing. */
-  readonly buffer: PipelineEvent[] | undefined;
   /** Set once a stop request from the store was passed on. */
   stopRequested: boolean;
 }
@@ -45,13 +42,9 @@ export class LiveRuns {
 
   /** Tracks a run from its start (same tick, so the count sees `run.started`) until its last event. */
   add(handle: RunHandle): void {
-    const buffer: PipelineEvent[] | undefined = this.store.readEvents === undefined ? [] : undefined;
-    const live: LiveRun = { handle, published: 0, buffer, stopRequested: false };
+    const live: LiveRun = { handle, published: 0, stopRequested: false };
     this.runs.set(handle.id, live);
-    handle.events$.subscribe((event) => {
-      live.published++;
-      buffer?.push(event);
-    });
+    handle.events$.subscribe(() => live.published++);
     if (this.store.durable) this.keep();
   }
 

@@ -62,8 +62,8 @@ const replayThenFollow = (store: RunStore, live: LiveRun, runId: string, subscri
     pending.length = 0;
     if (completed) subscriber.complete();
   };
-  if (published === 0) finish([]);
-  else if (live.buffer !== undefined) finish(live.buffer.slice(0, published));
+  // A store that keeps no journal (a memory store by default): the run is followed from now on.
+  if (published === 0 || store.readEvents === undefined) finish([]);
   else {
     Promise.resolve(store.readEvents?.(runId, 0) ?? [])
       .then((entries) => finish(latestIncarnation(entries).slice(0, published).map((entry) => entry.event)))

@@ -11,6 +11,8 @@ export interface CommittedBatch {
   readonly reactions: ReadonlyArray<() => void>;
 }
 
+const NO_REACTIONS: ReadonlyArray<() => void> = Object.freeze([]);
+
 const isPromise = (value: unknown): value is Promise<void> => typeof (value as Promise<void> | undefined)?.then === 'function';
 
 /**
@@ -31,6 +33,7 @@ export class Journal {
   private scheduled = false;
   private inFlight = false;
   private failed = false;
+  private immediate = false;
   private readonly committed = new Subject<CommittedBatch>();
   /** Batches, each released after its commit. Completes with the run. */
   readonly committed$: Observable<CommittedBatch> = this.committed.asObservable();
@@ -46,10 +49,23 @@ export class Journal {
     return this.failed;
   }
 
+  /**
+   * From now on, publish each event as it is appended when the store commits every write as it
+   * is made (memory): the event's change is already as durable as it will get, and holding a
+   * turn's events would only keep them alive. Reactions still wait for the end of the turn.
+   */
+  publishOnAppend(): void {
+    this.immediate = this.store.commitsOnWrite === true;
+  }
+
   /** Journals an event; it is published once committed. */
   append(event: PipelineEvent): void {
     if (this.failed) return;
     this.store.appendEvent?.(event);
+    if (this.immediate) {
+      this.committed.next({ events: [event], reactions: NO_REACTIONS });
+      return;
+    }
     this.events.push(event);
     this.schedule();
   }

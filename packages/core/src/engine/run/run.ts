@@ -162,6 +162,7 @@ export class Run implements RunHandle {
   private begin(): void {
     const { core, control } = this;
     if (core.phase === 'ended') return; // the store failed before the run began
+    core.journal.publishOnAppend();
     const stoppedEarly = core.phase === 'stopping';
     if (!stoppedEarly) core.phase = 'running';
     try {

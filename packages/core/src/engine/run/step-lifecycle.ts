@@ -145,8 +145,15 @@ export class StepLifecycle {
   }
 
   /** Runs after-callbacks, then records the step's end; synchronous when there are none. */
-  private async complete(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> {
-    if (!hasAfterCallbacks(this.core, state)) return this.status.finish(state, status, output, error);
+  private complete(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> | undefined {
+    if (!hasAfterCallbacks(this.core, state)) {
+      this.status.finish(state, status, output, error);
+      return undefined; // no promise for the common case: one fewer per step
+    }
+    return this.completeWithCallbacks(state, status, output, error);
+  }
+
+  private async completeWithCallbacks(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> {
     // One end time for every after-callback and the recorded result: they all see the same result.
     const endedAt = Date.now();
     const verdict = await runAfterCallbacks(this.core, state, status, output, error, endedAt);
