@@ -81,7 +81,6 @@ describe('README examples', () => {
       return [42];
     };
     const pending = testPipeline(Orders, { services: [[Warehouse, { orders: flaky }]] });
-    await jest.advanceTimersByTimeAsync(0); // lets the run begin (jest also fakes queueMicrotask)
     await jest.advanceTimersByTimeAsync(20_000); // two backoffs of 10 s, in no real time
     const run = await pending;
     expect(run.steps.load?.attempts).toBe(3);
