@@ -24,54 +24,11 @@ import { RunControl } from './run-control';
 import type { CacheRow, RunRow, StepRow } from './rows';
 import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
-
-/** Options of {@link SqliteStore}. */
-export interface SqliteStoreOptions {
-  /** The database file; its folder is created when missing. */
-  readonly path: string;
-  /** Folder of the artifact blobs. Default: `<path>.artifacts` beside the database. */
-  readonly artifactsDir?: string;
-  /** How long a write waits for another process's write to finish before failing. Default 5 000 ms. */
-  readonly busyTimeoutMs?: number;
-  /**
-   * `'normal'` (default): a commit survives the process being killed at any point; a power
-   * loss may roll back the last commits, never corrupt the file. `'full'`: commits also
-   * survive a power loss, at the cost of an fsync each.
-   */
-  readonly synchronous?: 'normal' | 'full';
-  /**
-   * When writes are committed.
-   * - `'batch'` (default): when the engine calls `commit()`, which it does before it publishes
-   *   the events of each synchronous turn; so every event is committed before any subscriber
-   *   sees it, at one commit per batch (about one per step on a chain). Writes nobody commits
-   *   are committed when the current turn of the event loop ends.
-   * - `'outcome'`: `appendEvent` itself commits `run.*` events and every step outcome
-   *   (`succeeded`, `cached`, `failed`, `skipped`, `aborted`) with the writes before them;
-   *   progress events join the next commit. For callers that publish right after `appendEvent`.
-   * - `'event'`: `appendEvent` commits every event, one commit each.
-   */
-  readonly commitEvery?: 'batch' | 'outcome' | 'event';
-  /**
-   * Refuse (`NOT_FOUND`) rather than create a database that does not exist yet: for commands
-   * that read or continue runs, where a mistyped path would otherwise be a new, empty store.
-   */
-  readonly mustExist?: boolean;
-}
-
-/** Events that report what `resume()` relies on: a run's start and end, and step outcomes. */
-const OUTCOME_EVENTS: ReadonlySet<string> = new Set([
-  'run.started',
-  'run.succeeded',
-  'run.failed',
-  'run.aborted',
-  'step.succeeded',
-  'step.cached',
-  'step.failed',
-  'step.skipped',
-  'step.aborted',
-]);
-
-type Statement = Database.Statement<unknown[]>;
+import { PendingWrites } from './pending-writes';
+import { HistoryStatements, prepareStatements } from './statements';
+import type { Statements } from './statements';
+import { OUTCOME_EVENTS } from './options';
+import type { SqliteStoreOptions } from './options';
 
 /** Where a run's journal and step order continue: kept in memory while the run is written. */
 interface RunCounters {
@@ -79,9 +36,6 @@ interface RunCounters {
   /** Counts saves; the upsert keeps a step's first, so steps read back in order of first save. */
   position: number;
 }
-
-const RUN_COLUMNS = 'run_id, pipeline, version, status, params, input, fingerprint, started_at, ended_at, error';
-const STEP_COLUMNS = 'step, position, status, output, attempts, error, started_at, ended_at, metrics, logs, artifacts';
 
 /**
  * The durable store: runs, steps, the event journal, artifact metadata, cache entries and
@@ -101,30 +55,12 @@ export class SqliteStore implements RunStore {
   readonly path: string;
 
   private readonly db: Database.Database;
-  private readonly upsertRun: Statement;
-  private readonly endRunStatement: Statement;
-  private readonly upsertStep: Statement;
-  private readonly insertEvent: Statement;
-  private readonly upsertCache: Statement;
-  private readonly selectCache: Statement;
-  private readonly selectRun: Statement;
-  private readonly selectSteps: Statement;
-  private readonly selectEvents: Statement;
-  private readonly selectCounters: Statement;
+  private readonly sql: Statements;
+  private readonly history: HistoryStatements;
   private readonly control: RunControl;
-  private readonly insertArtifact: Statement;
-  private readonly historyStatements = new Map<string, Statement>();
-  private readonly commitPending: (event: unknown[] | undefined) => void;
-
-  /** Writes waiting for the event that reports them (see the class comment). */
-  private readonly pending: Array<[Statement, unknown[]]> = [];
-  /** Index in `pending` of each step's upsert (`runId\0step`): later saves replace it, one row write per commit. */
-  private readonly pendingSteps = new Map<string, number>();
-  private flushQueued = false;
+  private readonly writes: PendingWrites;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
-  /** A deferred commit that failed: thrown by the next call, never lost. */
-  private deferredError: unknown;
-  /** Journal and step positions of the runs this store is writing, by run id. */
+  /** Per run being written: where its journal and step order continue. */
   private readonly counters = new Map<string, RunCounters>();
   private closed = false;
 
@@ -159,55 +95,9 @@ export class SqliteStore implements RunStore {
     this.db = db;
     this.control = new RunControl(db);
 
-    this.upsertRun = db.prepare(
-      `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_id) DO UPDATE SET pipeline = excluded.pipeline, version = excluded.version, status = excluded.status,
-         params = excluded.params, input = excluded.input, fingerprint = excluded.fingerprint,
-         started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error`,
-    );
-    this.endRunStatement = db.prepare('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?');
-    this.upsertStep = db.prepare(
-      `INSERT INTO steps (run_id, ${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, output = excluded.output, attempts = excluded.attempts,
-         error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at,
-         metrics = excluded.metrics, logs = excluded.logs, artifacts = excluded.artifacts`,
-    );
-    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)');
-    this.upsertCache = db.prepare(
-      `INSERT INTO cache (key, pipeline, step, output, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, step = excluded.step, output = excluded.output,
-         artifacts = excluded.artifacts, created_at = excluded.created_at`,
-    );
-    this.selectCache = db.prepare('SELECT * FROM cache WHERE key = ?');
-    this.selectRun = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`);
-    this.selectSteps = db.prepare(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY position`);
-    this.selectEvents = db.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq').pluck();
-    this.selectCounters = db.prepare(
-      `SELECT (SELECT 1 FROM runs WHERE run_id = @runId) AS found,
-              (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = @runId) AS seq,
-              (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
-    );
-    this.insertArtifact = db.prepare(
-      'INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-
-    const commit = db.transaction((event: unknown[] | undefined) => {
-      const { pending } = this;
-      for (let index = 0; index < pending.length; index++) {
-        const [statement, params] = pending[index] as [Statement, unknown[]];
-        statement.run(params);
-      }
-      if (event !== undefined) this.insertEvent.run(event);
-    });
-    this.commitPending = (event) => {
-      try {
-        commit.immediate(event);
-      } finally {
-        // Committed, or rolled back and reported to the caller: either way these writes are done with.
-        this.pending.length = 0;
-        this.pendingSteps.clear();
-      }
-    };
+    this.sql = prepareStatements(db);
+    this.history = new HistoryStatements(db);
+    this.writes = new PendingWrites(db, () => this.closed);
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
@@ -215,7 +105,7 @@ export class SqliteStore implements RunStore {
     const params = runParams(run);
     // A resumed run continues its journal and step order where they stopped.
     const counters = this.countersOf(run.runId, false);
-    this.defer(this.upsertRun, params);
+    this.writes.defer(this.sql.upsertRun, params);
     this.counters.set(run.runId, counters ?? { seq: 0, position: 0 });
   }
 
@@ -223,23 +113,13 @@ export class SqliteStore implements RunStore {
     const counters = this.countersOf(runId, true) as RunCounters;
     // Encoded now: the engine updates result objects in place.
     const params = stepParams(runId, step, ++counters.position, result);
-    const key = `${runId}\0${step}`;
-    const earlier = this.pendingSteps.get(key);
-    if (earlier === undefined) {
-      this.pendingSteps.set(key, this.pending.length);
-      this.defer(this.upsertStep, params);
-    } else {
-      // Same row, newer state; the earlier save's position is the one that orders the step.
-      const replaced = (this.pending[earlier] as [Statement, unknown[]])[1];
-      params[2] = replaced[2];
-      (this.pending[earlier] as [Statement, unknown[]])[1] = params;
-    }
+    this.writes.deferStep(this.sql.upsertStep, `${runId}\0${step}`, params);
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     this.assertOpen();
-    this.defer(this.endRunStatement, [status, endedAt, error === undefined ? null : JSON.stringify(error), runId]);
-    this.defer(this.control.clearStop, [runId]);
+    this.writes.defer(this.sql.endRun, [status, endedAt, error === undefined ? null : JSON.stringify(error), runId]);
+    this.writes.defer(this.control.clearStop, [runId]);
   }
 
   /**
@@ -253,9 +133,9 @@ export class SqliteStore implements RunStore {
     // The run's last event: its counters are not needed any more.
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.delete(event.runId);
     const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENTS.has(event.type));
-    if (!commitsNow) this.defer(this.insertEvent, params);
-    else if (this.pending.length === 0) this.insertEvent.run(params);
-    else this.commitPending(params);
+    if (!commitsNow) this.writes.defer(this.sql.insertEvent, params);
+    else if (this.writes.size === 0) this.sql.insertEvent.run(params);
+    else this.writes.commit([this.sql.insertEvent, params]);
   }
 
   /** Commits every pending write now: the engine calls it before publishing a batch of events. */
@@ -265,10 +145,10 @@ export class SqliteStore implements RunStore {
 
   getRun(runId: string): StoredRun | undefined {
     this.flush();
-    const row = this.selectRun.get(runId) as RunRow | undefined;
+    const row = this.sql.selectRun.get(runId) as RunRow | undefined;
     if (row === undefined) return undefined;
     // fromEntries defines own properties: a step named `__proto__` stays a step.
-    const steps: Record<string, StepResult> = Object.fromEntries((this.selectSteps.all(runId) as StepRow[]).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
+    const steps: Record<string, StepResult> = Object.fromEntries((this.sql.selectSteps.all(runId) as StepRow[]).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
     return { run: runFromRow(row), steps };
   }
 
@@ -282,7 +162,7 @@ export class SqliteStore implements RunStore {
     if (pipeline !== undefined) params.push(pipeline);
     if (status !== undefined) params.push(status);
     params.push(limit ?? -1);
-    const rows = this.historyStatement(pipeline !== undefined, status !== undefined).all(params) as RunRow[];
+    const rows = this.history.get(pipeline !== undefined, status !== undefined).all(params) as RunRow[];
     return rows.map((row) => ({
       runId: row.run_id,
       pipeline: row.pipeline,
@@ -296,18 +176,18 @@ export class SqliteStore implements RunStore {
   /** The journal of a run: every event the engine published for it, in order. */
   events(runId: string): PipelineEvent[] {
     this.flush();
-    return (this.selectEvents.all(runId) as string[]).map((body) => JSON.parse(body) as PipelineEvent);
+    return (this.sql.selectEvents.all(runId) as string[]).map((body) => JSON.parse(body) as PipelineEvent);
   }
 
   getCache(key: string): CacheEntry | undefined {
     this.flush();
-    const row = this.selectCache.get(key) as CacheRow | undefined;
+    const row = this.sql.selectCache.get(key) as CacheRow | undefined;
     return row && cacheFromRow(row);
   }
 
   putCache(entry: CacheEntry): void {
     this.assertOpen();
-    this.defer(this.upsertCache, cacheParams(entry));
+    this.writes.defer(this.sql.upsertCache, cacheParams(entry));
   }
 
   /**
@@ -362,35 +242,15 @@ export class SqliteStore implements RunStore {
 
   // ---------------------------------------------------------------- internals
 
-  private defer(statement: Statement, params: unknown[]): void {
-    this.pending.push([statement, params]);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    // After the current turn's microtasks: a chain of quick steps shares one commit for its progress.
-    setImmediate(() => {
-      this.flushQueued = false;
-      if (this.closed || this.pending.length === 0) return;
-      try {
-        this.commitPending(undefined);
-      } catch (error) {
-        this.deferredError = error;
-      }
-    });
-  }
-
   /** Commits pending writes now; throws a deferred commit's failure once. */
   private flush(): void {
     this.assertOpen();
-    if (this.pending.length > 0) this.commitPending(undefined);
+    this.writes.commit();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
-    if (this.deferredError !== undefined) {
-      const error = this.deferredError;
-      this.deferredError = undefined;
-      throw error;
-    }
+    this.writes.throwDeferred();
   }
 
   /**
@@ -402,7 +262,7 @@ export class SqliteStore implements RunStore {
     const known = this.counters.get(runId);
     if (known !== undefined) return known;
     this.flush();
-    const row = this.selectCounters.get({ runId }) as { found: number | null; seq: number; position: number };
+    const row = this.sql.selectCounters.get({ runId }) as { found: number | null; seq: number; position: number };
     if (row.found === null) {
       if (!required) return undefined;
       throw new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path });
@@ -414,19 +274,6 @@ export class SqliteStore implements RunStore {
 
   private recordArtifact(ref: ArtifactRef, createdAt: number): void {
     this.flush();
-    this.insertArtifact.run(ref.id, ref.runId, ref.step, ref.name, ref.hash, ref.size, createdAt);
-  }
-
-  private historyStatement(byPipeline: boolean, byStatus: boolean): Statement {
-    const key = `${byPipeline ? 'p' : ''}${byStatus ? 's' : ''}`;
-    let statement = this.historyStatements.get(key);
-    if (statement === undefined) {
-      const where = [byPipeline ? 'pipeline = ?' : undefined, byStatus ? 'status = ?' : undefined].filter(Boolean).join(' AND ');
-      statement = this.db.prepare(
-        `SELECT ${RUN_COLUMNS} FROM runs ${where === '' ? '' : `WHERE ${where}`} ORDER BY started_at DESC, rowid DESC LIMIT ?`,
-      );
-      this.historyStatements.set(key, statement);
-    }
-    return statement;
+    this.sql.insertArtifact.run(ref.id, ref.runId, ref.step, ref.name, ref.hash, ref.size, createdAt);
   }
 }
