@@ -11,6 +11,19 @@ export interface CommittedBatch {
   readonly reactions: ReadonlyArray<() => void>;
 }
 
+/** Events others act on (outcomes, a run's start and end): their commit is not put off. */
+const CONSEQUENTIAL: ReadonlySet<string> = new Set([
+  'run.started',
+  'run.succeeded',
+  'run.failed',
+  'run.aborted',
+  'step.succeeded',
+  'step.cached',
+  'step.failed',
+  'step.skipped',
+  'step.aborted',
+]);
+
 const NO_REACTIONS: ReadonlyArray<() => void> = Object.freeze([]);
 
 const isPromise = (value: unknown): value is Promise<void> => typeof (value as Promise<void> | undefined)?.then === 'function';
@@ -34,6 +47,7 @@ export class Journal {
   private inFlight = false;
   private failed = false;
   private immediate = false;
+  private lazilyScheduled = false;
   private readonly committed = new Subject<CommittedBatch>();
   /** Batches, each released after its commit. Completes with the run. */
   readonly committed$: Observable<CommittedBatch> = this.committed.asObservable();
@@ -67,7 +81,8 @@ export class Journal {
       return;
     }
     this.events.push(event);
-    this.schedule();
+    if (CONSEQUENTIAL.has(event.type)) this.schedule();
+    else this.scheduleLazily();
   }
 
   /** Runs `reaction` once everything journaled so far is committed. */
@@ -95,6 +110,20 @@ export class Journal {
   /** Ends the stream of batches (after the run's last one). */
   complete(): void {
     this.committed.complete();
+  }
+
+  /**
+   * Progress (a step created, queued, started, a log line) has no consequence to release: its
+   * commit may wait for the turn's next outcome, or for the event loop's next turn. So a chain of
+   * quick steps commits once per step, not twice, and a long step's progress still goes out at once.
+   */
+  private scheduleLazily(): void {
+    if (this.scheduled || this.lazilyScheduled || this.inFlight) return;
+    this.lazilyScheduled = true;
+    setImmediate(() => {
+      this.lazilyScheduled = false;
+      if (!this.scheduled && !this.inFlight) this.flush();
+    });
   }
 
   private schedule(): void {
