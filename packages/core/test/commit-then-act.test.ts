@@ -112,6 +112,24 @@ describe('commit, then act', () => {
     expect(started).toEqual(['a']);
   });
 
+  it('refuses to start a run whose record cannot be committed: start() throws STORE_FAILED and nothing runs', () => {
+    const store = new WitnessStore();
+    store.failAt = 1;
+    let ran = false;
+    const engine = new Engine({ store });
+    expect(() => engine.start(diamond(() => (ran = true)))).toThrow(expect.objectContaining({ name: 'StoreError', code: 'STORE_FAILED' }));
+    expect(ran).toBe(false);
+    expect(engine.get('anything')).toBeUndefined();
+  });
+
+  it('rejects begin() with STORE_FAILED when an asynchronous store cannot record the run', async () => {
+    const store = new AsyncWitnessStore();
+    store.failAt = 1;
+    let ran = false;
+    await expect(new Engine({ store }).begin(diamond(() => (ran = true)))).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_FAILED' });
+    expect(ran).toBe(false);
+  });
+
   it.each([
     ['throws undefined', () => {
       throw undefined; // eslint-disable-line no-throw-literal -- the case under test

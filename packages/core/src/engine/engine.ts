@@ -254,21 +254,30 @@ export class Engine {
     if (durable && !claimed && claimRun(this.store, runId, this.holder, this.leaseTtlMs) !== undefined) {
       throw new EngineError('ASYNC_STORE', 'This engine\'s store takes leases asynchronously: use `begin()` or `resume()`.', { runId });
     }
-    const run = new Run({
-      definition,
-      options,
-      runParams,
-      store: this.store,
-      executor: this.executor,
-      container: this.container.createChildContainer(),
-      runId,
-      ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt, copyRestored: resumed.copied === true } : {}),
-      onEnd: (ended) => {
-        this.live.delete(ended.id);
-        // A lease left behind expires by itself: a failure to release it must not fail the run.
-        if (durable) void Promise.resolve(this.store.releaseLease(ended.id, this.holder.owner)).catch(() => undefined);
-      },
-    });
+    // A lease left behind expires by itself: a failure to release it must not fail anything.
+    const release = (): void => {
+      if (durable) void Promise.resolve(this.store.releaseLease(runId, this.holder.owner)).catch(() => undefined);
+    };
+    let run: Run;
+    try {
+      run = new Run({
+        definition,
+        options,
+        runParams,
+        store: this.store,
+        executor: this.executor,
+        container: this.container.createChildContainer(),
+        runId,
+        ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt, copyRestored: resumed.copied === true } : {}),
+        onEnd: (ended) => {
+          this.live.delete(ended.id);
+          release();
+        },
+      });
+    } catch (error) {
+      release(); // the run could not be recorded (STORE_FAILED): it never started
+      throw error;
+    }
     this.live.add(run);
     return run;
   }

@@ -1,6 +1,8 @@
 import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
+import { StoreError } from '../../errors/errors';
 import type { RunStore } from '../../ports/run-store';
+import { toErrorInfo } from '../error-info';
 import type { PipelineEvent } from '../../model/events';
 
 /** What one commit made durable, and what may happen now that it is. */
@@ -25,6 +27,10 @@ const CONSEQUENTIAL: ReadonlySet<string> = new Set([
 ]);
 
 const NO_REACTIONS: ReadonlyArray<() => void> = Object.freeze([]);
+
+/** What a failed commit becomes, for the run's result and for whoever waited on the commit. */
+export const storeFailure = (cause: unknown): StoreError =>
+  new StoreError('STORE_FAILED', `The store failed to commit: ${toErrorInfo(cause).message}`, { cause });
 
 const isPromise = (value: unknown): value is Promise<void> => typeof (value as Promise<void> | undefined)?.then === 'function';
 
@@ -102,9 +108,19 @@ export class Journal {
    * so that the run id it hands out names a durable run. A promise for an asynchronous store.
    */
   commitNow(): void | Promise<void> {
-    const done = this.store.commit?.();
-    if (isPromise(done)) return done.catch((error: unknown) => this.fail(error));
-    return undefined;
+    let done: void | Promise<void>;
+    try {
+      done = this.store.commit();
+    } catch (error) {
+      // Nothing was recorded: the run must not start, and its caller hears why.
+      this.failed = true;
+      throw storeFailure(error);
+    }
+    if (!isPromise(done)) return undefined;
+    return done.catch((error: unknown) => {
+      this.fail(error);
+      throw storeFailure(error);
+    });
   }
 
   /** Ends the stream of batches (after the run's last one). */

@@ -1,7 +1,8 @@
-import { StepError, StoreError } from '../../errors/errors';
+import { StepError } from '../../errors/errors';
 import type { StepErrorCode } from '../../errors/errors';
 import { toErrorInfo } from '../error-info';
 import { isTerminal } from '../../model/results';
+import { storeFailure } from './journal';
 import type { RunCore } from './run-core';
 import type { StepState } from './step-state';
 import type { StepStatusWriter } from './step-status';
@@ -92,7 +93,7 @@ export class RunControl {
   storeFailed(cause: unknown): void {
     const { core } = this;
     if (core.phase === 'ended') return;
-    const error = new StoreError('STORE_FAILED', `The store failed to commit: ${toErrorInfo(cause).message}`, { cause });
+    const error = storeFailure(cause);
     core.runError = toErrorInfo(error);
     core.phase = 'stopping';
     core.scope.cancel(new StepError('RUN_STOPPED', core.definition.name, error.message));

@@ -110,6 +110,8 @@ export class Run implements RunHandle {
     this.record(deps.copyRestored === true ? kept : []);
     // Committed now; released (published, begun) on a microtask, so a subscriber of the same tick sees `run.started`.
     this.recorded = Promise.resolve(journal.commitNow());
+    // Whoever starts the run awaits `recorded`; a nested run's nobody does, and its failure ends the run anyway.
+    this.recorded.catch(() => undefined);
     journal.afterCommit(() => this.begin());
   }
 
