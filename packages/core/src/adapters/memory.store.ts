@@ -1,7 +1,23 @@
 import type { ErrorInfo, RunStatus, StepResult } from '../model/results';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
-import type { CacheEntry, HistoryQuery, Lease, LeaseHolder, RunRecord, RunStore, RunSummary, StopRequest, StoredRun } from '../ports/run-store';
+import { MemoryWaits } from './memory-waits';
+import type {
+  CacheEntry,
+  HistoryQuery,
+  Lease,
+  LeaseHolder,
+  RunRecord,
+  RunStore,
+  RunSummary,
+  ScheduleRecord,
+  SignalRecord,
+  StepWait,
+  StopRequest,
+  StoredRun,
+  StoredSchedule,
+  WaitRecord,
+} from '../ports/run-store';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -35,6 +51,7 @@ export class MemoryStore implements RunStore {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly leases = new Map<string, Lease>();
   private readonly stopRequests = new Map<string, StopRequest>();
+  private readonly waits = new MemoryWaits();
   /** The run saved to last: runs save many steps in a row. */
   private last: Entry | undefined;
 
@@ -118,8 +135,37 @@ export class MemoryStore implements RunStore {
     return this.stopRequests.get(runId);
   }
 
+  sendSignal(runId: string, name: string, payload: unknown, sentAt: number): void {
+    this.waits.sendSignal(runId, name, payload, sentAt);
+  }
+
+  readSignal(runId: string, name: string): SignalRecord | undefined {
+    return this.waits.readSignal(runId, name);
+  }
+
+  saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
+    this.waits.saveWait(runId, step, seq, record, consumes);
+  }
+
+  readWaits(runId: string, step: string): StepWait[] {
+    return this.waits.readWaits(runId, step);
+  }
+
+  saveSchedule(schedule: ScheduleRecord): ScheduleRecord {
+    return this.waits.saveSchedule(schedule);
+  }
+
+  listSchedules(): StoredSchedule[] {
+    return this.waits.listSchedules();
+  }
+
+  claimTick(scheduleId: string, tickAt: number, owner: string, runId: string): boolean {
+    return this.waits.claimTick(scheduleId, tickAt, owner, runId);
+  }
+
   close(): Promise<void> {
     this.last = undefined;
+    this.waits.clear();
     this.runs.clear();
     this.cache.clear();
     this.leases.clear();
@@ -134,6 +180,7 @@ export class MemoryStore implements RunStore {
       if (finished <= this.maxRuns) break;
       if (entry.run.status !== 'running') {
         this.runs.delete(runId);
+        this.waits.forgetRun(runId);
         finished--;
       }
     }
