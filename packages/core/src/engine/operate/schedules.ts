@@ -131,7 +131,8 @@ export class ScheduleTimer implements ScheduleHandle {
   /** Fires the ticks missed within the grace window since the schedule was first registered, then arms. */
   private catchUp(createdAt: number): void {
     const now = Date.now();
-    let after = Math.max(createdAt, now - this.graceMs) - 1;
+    // Ticks strictly after the first registration, and no older than the grace window.
+    let after = Math.max(createdAt, now - this.graceMs - 1);
     for (let fired = 0; fired < MAX_CATCH_UP; fired++) {
       const tick = this.cron.nextAfter(after);
       if (tick === undefined || tick > now) break;
