@@ -13,9 +13,14 @@ import type {
   RunStatus,
   RunStore,
   RunSummary,
+  ScheduleRecord,
+  SignalRecord,
   StepResult,
+  StepWait,
   StopRequest,
   StoredRun,
+  StoredSchedule,
+  WaitRecord,
 } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
 import { assertSupported, migrate, migrations } from './migrations';
@@ -24,6 +29,7 @@ import { RunControl } from './run-control';
 import type { CacheRow, RunRow, StepRow } from './rows';
 import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
+import { SqliteWaits } from './sqlite-waits';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -112,6 +118,7 @@ export class SqliteStore implements RunStore {
   private readonly selectEvents: Statement;
   private readonly selectCounters: Statement;
   private readonly control: RunControl;
+  private readonly waits: SqliteWaits;
   private readonly insertArtifact: Statement;
   private readonly historyStatements = new Map<string, Statement>();
   private readonly commitPending: (event: unknown[] | undefined) => void;
@@ -158,6 +165,7 @@ export class SqliteStore implements RunStore {
     }
     this.db = db;
     this.control = new RunControl(db);
+    this.waits = new SqliteWaits(db);
 
     this.upsertRun = db.prepare(
       `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -344,6 +352,45 @@ export class SqliteStore implements RunStore {
   readStopRequest(runId: string): StopRequest | undefined {
     this.flush();
     return this.control.readStopRequest(runId);
+  }
+
+  // Signals, step waits and schedules (schema version 3): see SqliteWaits.
+
+  sendSignal(runId: string, name: string, payload: unknown, sentAt: number): void {
+    this.flush();
+    this.waits.sendSignal(runId, name, payload, sentAt);
+  }
+
+  readSignal(runId: string, name: string): SignalRecord | undefined {
+    this.flush();
+    return this.waits.readSignal(runId, name);
+  }
+
+  /** Staged with the run's writes; a consumed signal is deleted in the same commit. */
+  saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
+    this.assertOpen();
+    this.defer(this.waits.upsertWait, this.waits.waitParams(runId, step, seq, record));
+    if (consumes !== undefined) this.defer(this.waits.consumeSignal, [consumes]);
+  }
+
+  readWaits(runId: string, step: string): StepWait[] {
+    this.flush();
+    return this.waits.readWaits(runId, step);
+  }
+
+  saveSchedule(schedule: ScheduleRecord): ScheduleRecord {
+    this.flush();
+    return this.waits.saveSchedule(schedule);
+  }
+
+  listSchedules(): StoredSchedule[] {
+    this.flush();
+    return this.waits.listSchedules();
+  }
+
+  claimTick(scheduleId: string, tickAt: number, owner: string, runId: string): boolean {
+    this.flush();
+    return this.waits.claimTick(scheduleId, tickAt, owner, runId);
   }
 
   /** Commits what is pending and closes the database. Safe to call twice. */
