@@ -11,7 +11,9 @@ export type CliErrorCode =
   | 'BAD_OPTION'
   | 'MODULE_UNKNOWN'
   | 'NOT_REMOTE'
-  | 'DASHBOARD_NOT_INSTALLED';
+  | 'DASHBOARD_NOT_INSTALLED'
+  | 'SIGNAL_NOT_JSON'
+  | 'BAD_SCHEDULES';
 
 /**
  * A usage error of the `pipewright` command: its message is the one line shown to the user

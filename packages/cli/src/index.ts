@@ -14,3 +14,4 @@ export { toAscii } from './render/ascii-graph';
 export { GRAPH_FORMATS, isGraphFormat, renderGraph } from './render/graph-formats';
 export type { GraphFormat } from './render/graph-formats';
 export { DEFAULT_REDIS, describeRedis, parseRedisAddress } from './redis-address';
+export type { ServedSchedule } from './commands/serve-command';

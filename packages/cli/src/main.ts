@@ -12,6 +12,10 @@ import { watchCommand } from './commands/watch-command';
 import { resumeCommand } from './commands/resume-command';
 import { runCommand } from './commands/run-command';
 import { runsCommand, showCommand } from './commands/runs-command';
+import { schedulesCommand } from './commands/schedules-command';
+import { serveCommand } from './commands/serve-command';
+import type { ServeCommandOptions } from './commands/serve-command';
+import { signalCommand } from './commands/signal-command';
 import type { Terminal } from './commands/drive-run';
 import { CliError } from './errors';
 import { ExitCode } from './exit-codes';
@@ -162,6 +166,39 @@ const buildProgram = (terminal: Terminal, setExitCode: (code: number) => void): 
     .option('-m, --module <file>', 'a .ts or .js file declaring pipelines, for runs not started by pipewright run; repeatable', collect)
     .action(async (options: DashboardCommandOptions) => {
       setExitCode(await dashboardCommand(options, terminal));
+    });
+
+  program
+    .command('signal')
+    .description("deliver a signal to a run's ctx.waitFor(name), whichever process drives it")
+    .argument('<runId>', 'id of the run')
+    .argument('<name>', 'name of the signal')
+    .option('--data <json>', 'the payload, as JSON (default null)')
+    .option('--store <path>', `SQLite file of the run (default ${DEFAULT_STORE_PATH})`)
+    .action(async (runId: string, name: string, options: Parameters<typeof signalCommand>[2]) => {
+      setExitCode(await signalCommand(runId, name, options, terminal));
+    });
+
+  program
+    .command('schedules')
+    .description('list the schedules kept in the store, with their next fire time')
+    .option('--store <path>', `SQLite file of the runs (default ${DEFAULT_STORE_PATH})`)
+    .option('--json', 'print JSON')
+    .action(async (options: Parameters<typeof schedulesCommand>[0]) => {
+      setExitCode(await schedulesCommand(options, terminal));
+    });
+
+  program
+    .command('serve')
+    .description('a long-lived controller: recovers interrupted runs, fires the schedules its modules export, serves the dashboard')
+    .option('-m, --module <file>', 'a .ts or .js file declaring pipelines, and `export const schedules = [...]`; repeatable', collect)
+    .option('--store <path>', `SQLite file of the runs (default ${DEFAULT_STORE_PATH})`)
+    .option('--port <port>', 'dashboard TCP port (default 4280; 0 picks a free one)')
+    .option('--host <host>', 'dashboard interface (default 127.0.0.1)')
+    .option('--no-dashboard', 'serve no dashboard')
+    .option('--recover-every <ms>', 'how often to look for interrupted runs (default 5000)')
+    .action(async (options: ServeCommandOptions) => {
+      setExitCode(await serveCommand(options, terminal));
     });
 
   return program;

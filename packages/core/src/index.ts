@@ -38,8 +38,9 @@ export { Engine } from './engine/engine';
 export type { EngineOptions, PipelineSource, ResumeOptions } from './engine/engine';
 export type { ForkOptions } from './engine/operate/fork';
 export type { RecoverOptions } from './engine/operate/recover';
+export type { ScheduleHandle, ScheduleInfo, ScheduleOptions } from './engine/operate/schedules';
 export type { RunHandle, RunHandleStatus, RunOptions } from './engine/run-handle';
-export type { OutputOf, ParamsOf, ParentsOf, SpawnOptions, StepArtifacts, StepContext } from './model/step-context';
+export type { OutputOf, ParamsOf, ParentsOf, SpawnOptions, StepArtifacts, StepContext, WaitOptions } from './model/step-context';
 export { isSuccess, isTerminal } from './model/results';
 export type { ArtifactRef, ErrorInfo, LogEntry, RunResult, RunStatus, StepResult, StepStatus } from './model/results';
 export type {
@@ -86,8 +87,13 @@ export type {
   RunRecord,
   RunStore,
   RunSummary,
+  ScheduleRecord,
+  SignalRecord,
+  StepWait,
   StopRequest,
   StoredRun,
+  StoredSchedule,
+  WaitRecord,
 } from './ports/run-store';
 
 // Errors

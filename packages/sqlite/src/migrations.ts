@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SqliteStoreError } from './errors';
+import { createWaitsSchema } from './waits-schema';
 
 /** One step of the schema: moves a database from version `index` to `index + 1`. */
 export interface Migration {
@@ -109,6 +110,10 @@ export const migrations: readonly Migration[] = [
           requested_at INTEGER NOT NULL
         );
       `),
+  },
+  {
+    description: 'signals, step waits, schedules and their claimed ticks',
+    up: createWaitsSchema,
   },
 ];
 

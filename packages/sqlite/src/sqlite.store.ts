@@ -13,9 +13,14 @@ import type {
   RunStatus,
   RunStore,
   RunSummary,
+  ScheduleRecord,
+  SignalRecord,
   StepResult,
+  StepWait,
   StopRequest,
   StoredRun,
+  StoredSchedule,
+  WaitRecord,
 } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
 import { assertSupported, migrate, migrations } from './migrations';
@@ -25,6 +30,7 @@ import type { CacheRow, RunRow, StepRow } from './rows';
 import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
 import { PendingWrites } from './pending-writes';
+import { SqliteWaits } from './sqlite-waits';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import { OUTCOME_EVENTS } from './options';
@@ -59,6 +65,7 @@ export class SqliteStore implements RunStore {
   private readonly history: HistoryStatements;
   private readonly control: RunControl;
   private readonly writes: PendingWrites;
+  private readonly waits: SqliteWaits;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
   /** Per run being written: where its journal and step order continue. */
   private readonly counters = new Map<string, RunCounters>();
@@ -98,6 +105,7 @@ export class SqliteStore implements RunStore {
     this.sql = prepareStatements(db);
     this.history = new HistoryStatements(db);
     this.writes = new PendingWrites(db, () => this.closed);
+    this.waits = new SqliteWaits(db);
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
@@ -224,6 +232,45 @@ export class SqliteStore implements RunStore {
   readStopRequest(runId: string): StopRequest | undefined {
     this.flush();
     return this.control.readStopRequest(runId);
+  }
+
+  // Signals, step waits and schedules (schema version 3): see SqliteWaits.
+
+  sendSignal(runId: string, name: string, payload: unknown, sentAt: number): void {
+    this.flush();
+    this.waits.sendSignal(runId, name, payload, sentAt);
+  }
+
+  readSignal(runId: string, name: string): SignalRecord | undefined {
+    this.flush();
+    return this.waits.readSignal(runId, name);
+  }
+
+  /** Staged with the run's writes; a consumed signal is deleted in the same commit. */
+  saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
+    this.assertOpen();
+    this.writes.defer(this.waits.upsertWait, this.waits.waitParams(runId, step, seq, record));
+    if (consumes !== undefined) this.writes.defer(this.waits.consumeSignal, [consumes]);
+  }
+
+  readWaits(runId: string, step: string): StepWait[] {
+    this.flush();
+    return this.waits.readWaits(runId, step);
+  }
+
+  saveSchedule(schedule: ScheduleRecord): ScheduleRecord {
+    this.flush();
+    return this.waits.saveSchedule(schedule);
+  }
+
+  listSchedules(): StoredSchedule[] {
+    this.flush();
+    return this.waits.listSchedules();
+  }
+
+  claimTick(scheduleId: string, tickAt: number, owner: string, runId: string): boolean {
+    this.flush();
+    return this.waits.claimTick(scheduleId, tickAt, owner, runId);
   }
 
   /** Commits what is pending and closes the database. Safe to call twice. */

@@ -16,7 +16,7 @@ describe('schema migrations', () => {
     await store.close();
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
     expect(versionOf(dir.file('runs.db'))).toBe(SCHEMA_VERSION);
-    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'steps', 'stop_requests']);
+    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'schedule_ticks', 'schedules', 'signals', 'step_waits', 'steps', 'stop_requests']);
   });
 
   it('upgrades a version-1 file: its leases keep their owner and expiry, with no host or pid known', async () => {
@@ -29,6 +29,21 @@ describe('schema migrations', () => {
     expect(store.readLease('r1')).toEqual({ owner: 'old-engine', host: '', pid: 0, expiresAt: 4_000_000_000_000 });
     await store.close();
     expect(versionOf(path)).toBe(SCHEMA_VERSION);
+  });
+
+  it('upgrades a version-2 file: its running run can take signals and step waits', async () => {
+    const path = dir.file('v2.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 2), path);
+    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
+    old.close();
+    const store = new SqliteStore({ path });
+    expect(versionOf(path)).toBe(3);
+    store.sendSignal('r1', 'go', { ok: true }, 2);
+    expect(store.readSignal('r1', 'go')).toMatchObject({ payload: { ok: true } });
+    store.saveWait('r1', 'approve', 0, { kind: 'sleep', until: 9 });
+    expect(store.readWaits('r1', 'approve')).toEqual([{ seq: 0, record: { kind: 'sleep', until: 9 } }]);
+    await store.close();
   });
 
   it('opens a database at the current version without migrating it again', async () => {

@@ -21,7 +21,7 @@ export interface DashboardCommandOptions extends Pick<StoreOptions, 'store'> {
  * The dashboard package, required only here: the CLI lists it as an optional peer, so it is
  * installed only where the dashboard is used.
  */
-const requireDashboard = (): typeof import('@pipewright/dashboard') => {
+export const requireDashboard = (): typeof import('@pipewright/dashboard') => {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded only by this command
     return require('@pipewright/dashboard') as typeof import('@pipewright/dashboard');
@@ -31,7 +31,7 @@ const requireDashboard = (): typeof import('@pipewright/dashboard') => {
   }
 };
 
-const parsePort = (value: string | undefined): number | undefined => {
+export const parsePort = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
   const port = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw new CliError('BAD_OPTION', `--port must be a whole number from 0 to 65535, got '${value}'.`);
@@ -39,7 +39,7 @@ const parsePort = (value: string | undefined): number | undefined => {
 };
 
 /** Resolves on the first SIGINT or SIGTERM. */
-const untilSignal = (): Promise<NodeJS.Signals> =>
+export const untilSignal = (): Promise<NodeJS.Signals> =>
   new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       process.removeListener('SIGINT', onSignal);

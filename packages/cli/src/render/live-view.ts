@@ -14,6 +14,7 @@ const SYMBOL: Record<StepStatus, readonly [string, Style]> = {
   queued: ['◌', 'gray'],
   running: ['▶', 'cyan'],
   retrying: ['↻', 'yellow'],
+  waiting: ['⏸', 'magenta'],
   succeeded: ['✔', 'green'],
   cached: ['✔', 'blue'],
   failed: ['✖', 'red'],

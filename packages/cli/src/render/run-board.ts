@@ -49,7 +49,7 @@ export class RunBoard {
     }
     const depth = Math.max(0, (event.path?.length ?? 1) - 1);
     const row = this.row(event.path?.join('/') ?? event.step, stepLabel(event), depth);
-    const status = statusOfEvent(event.type);
+    const status = statusOfEvent(event);
     if (status !== undefined && !(isTerminal(row.status) && status === 'pending')) row.status = status;
     switch (event.type) {
       case 'step.started':

@@ -1,3 +1,4 @@
+import { StepError } from '../errors/errors';
 import type { StepContext } from '../model/step-context';
 import type { Executor, StepChannel } from '../ports/executor';
 import type { StepRequest } from '../model/step-request';
@@ -39,6 +40,19 @@ class ChannelStepContext implements StepContext {
 
   get spawn(): StepContext['spawn'] {
     return bindOnce(this, 'spawn', ((template, options) => this.channel.spawn(template, options)) as StepContext['spawn']);
+  }
+
+  get waitFor(): StepContext['waitFor'] {
+    return bindOnce(this, 'waitFor', ((name, options) => (this.channel.waitFor ?? this.unsupported('waitFor'))(name, options)) as StepContext['waitFor']);
+  }
+
+  get sleep(): StepContext['sleep'] {
+    return bindOnce(this, 'sleep', (ms: number) => (this.channel.sleep ?? this.unsupported('sleep'))(ms));
+  }
+
+  /** Durable waits need the controller's journal: a channel that cannot reach it refuses them. */
+  private unsupported(what: string): () => Promise<never> {
+    return () => Promise.reject(new StepError('WAIT_NOT_SUPPORTED', this.step, `Step '${this.step}' called ctx.${what}, which this executor does not support (durable waits run in the controller's process only, for now).`));
   }
 }
 

@@ -2,8 +2,25 @@ import type { ErrorInfo, RunStatus, StepResult } from '../model/results';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
 import { MemoryJournal } from './memory-journal';
+import { MemoryWaits } from './memory-waits';
 import type { PipelineEvent } from '../model/events';
-import type { CacheEntry, HistoryQuery, JournalEntry, Lease, LeaseHolder, RunRecord, RunStore, RunSummary, StopRequest, StoredRun } from '../ports/run-store';
+import type {
+  CacheEntry,
+  HistoryQuery,
+  JournalEntry,
+  Lease,
+  LeaseHolder,
+  RunRecord,
+  RunStore,
+  RunSummary,
+  ScheduleRecord,
+  SignalRecord,
+  StepWait,
+  StopRequest,
+  StoredRun,
+  StoredSchedule,
+  WaitRecord,
+} from '../ports/run-store';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -44,6 +61,7 @@ export class MemoryStore implements RunStore {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly leases = new Map<string, Lease>();
   private readonly stopRequests = new Map<string, StopRequest>();
+  private readonly waits = new MemoryWaits();
   /** The run saved to last: runs save many steps in a row. */
   private last: Entry | undefined;
   private readonly journal: MemoryJournal | undefined;
@@ -136,8 +154,37 @@ export class MemoryStore implements RunStore {
     return this.stopRequests.get(runId);
   }
 
+  sendSignal(runId: string, name: string, payload: unknown, sentAt: number): void {
+    this.waits.sendSignal(runId, name, payload, sentAt);
+  }
+
+  readSignal(runId: string, name: string): SignalRecord | undefined {
+    return this.waits.readSignal(runId, name);
+  }
+
+  saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
+    this.waits.saveWait(runId, step, seq, record, consumes);
+  }
+
+  readWaits(runId: string, step: string): StepWait[] {
+    return this.waits.readWaits(runId, step);
+  }
+
+  saveSchedule(schedule: ScheduleRecord): ScheduleRecord {
+    return this.waits.saveSchedule(schedule);
+  }
+
+  listSchedules(): StoredSchedule[] {
+    return this.waits.listSchedules();
+  }
+
+  claimTick(scheduleId: string, tickAt: number, owner: string, runId: string): boolean {
+    return this.waits.claimTick(scheduleId, tickAt, owner, runId);
+  }
+
   close(): Promise<void> {
     this.last = undefined;
+    this.waits.clear();
     this.runs.clear();
     this.cache.clear();
     this.leases.clear();
@@ -154,6 +201,7 @@ export class MemoryStore implements RunStore {
       if (entry.run.status !== 'running') {
         this.runs.delete(runId);
         this.journal?.forget(runId);
+        this.waits.forgetRun(runId);
         finished--;
       }
     }

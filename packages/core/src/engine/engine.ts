@@ -1,4 +1,3 @@
-import { customAlphabet } from 'nanoid';
 import type { Observable } from 'rxjs';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
@@ -15,6 +14,9 @@ import { claimRun, newLeaseHolder } from './operate/leases';
 import { LiveRuns } from './operate/live-runs';
 import { findInterrupted, recoverRuns } from './operate/recover';
 import type { RecoverOptions } from './operate/recover';
+import { listSchedules, ScheduleTimer } from './operate/schedules';
+import type { ScheduleHandle, ScheduleInfo, ScheduleOptions } from './operate/schedules';
+import { sendSignal } from './operate/signal';
 import { stopRun } from './operate/stop';
 import { storedDefinition } from './operate/stored-definition';
 import { watchRun } from './operate/watch';
@@ -22,30 +24,10 @@ import { resolveRunParams } from './parameters';
 import type { RunResult, StepResult } from '../model/results';
 import { Run } from './run/run';
 import type { RunHandle, RunOptions } from './run-handle';
-import { checkRunOptions, definitionOf } from './run-inputs';
+import type { EngineOptions } from './engine-options';
+import { checkRunOptions, definitionOf, newRunId } from './run-inputs';
 
-/** Options of `new Engine(...)`. */
-export interface EngineOptions {
-  /** Where runs are kept; an in-memory store by default. */
-  readonly store?: RunStore;
-  /** Where steps run; in this process by default. */
-  readonly executor?: Executor;
-  /** Each run resolves its pipeline and templates from a child of this container (tsyringe's root by default). */
-  readonly container?: DependencyContainer;
-  /**
-   * With a durable store, how long this engine's claim on a run lasts without renewal
-   * (renewed every third of it while the run is alive). A run whose process died can be
-   * resumed elsewhere once its lease has expired; on the same host, at once once its process is
-   * gone. Default 30 000 ms.
-   */
-  readonly leaseTtlMs?: number;
-  /**
-   * With a durable store, how often this engine looks for stop requests that other processes
-   * recorded for its runs (`stopRun`), and how often `watch()` reads the journal of a run
-   * driven elsewhere. Default 500 ms.
-   */
-  readonly pollMs?: number;
-}
+export type { EngineOptions } from './engine-options';
 
 /** Options of `engine.resume()`. */
 export interface ResumeOptions extends Omit<RunOptions, 'params'> {
@@ -56,12 +38,6 @@ export interface ResumeOptions extends Omit<RunOptions, 'params'> {
 /** A pipeline to run: a `@Pipeline` class or a definition from `definePipeline(...).build()`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor types must accept any arguments to match every user class
 export type PipelineSource = (abstract new (...args: any[]) => unknown) | PipelineDefinition;
-
-/**
- * Run ids: 21 alphanumeric characters (≈125 bits). Not nanoid's default alphabet, whose `-`
- * and `_` would let an id start with `-` and read as an option on a command line.
- */
-const newRunId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 21);
 
 /**
  * Runs pipelines inside your process: `await new Engine().run(MyPipeline)`.
@@ -77,6 +53,7 @@ export class Engine {
   private readonly pollMs: number;
   private readonly holder = newLeaseHolder();
   private readonly live: LiveRuns;
+  private readonly schedules = new Set<ScheduleTimer>();
   private closed = false;
 
   constructor(options: EngineOptions = {}) {
@@ -102,12 +79,7 @@ export class Engine {
   /** Starts a run on any store; resolves with its handle once the run's record is durable. */
   async begin(pipeline: PipelineSource, options: RunOptions = {}): Promise<RunHandle> {
     this.assertOpen();
-    const definition = definitionOf(pipeline);
-    const runId = newRunId();
-    const claimed = await this.claimAhead(runId);
-    const run = this.launch(definition, options, runId, undefined, claimed);
-    await run.recorded;
-    return run;
+    return this.beginAs(definitionOf(pipeline), options, newRunId());
   }
 
   /** Runs a pipeline to its end; resolves with its result whether it succeeded, failed or was aborted. */
@@ -205,10 +177,39 @@ export class Engine {
     await stopRun({ store: this.store, holder: this.holder, leaseTtlMs: this.leaseTtlMs, live: (id) => this.live.get(id) }, runId, reason);
   }
 
-  /** Stops active runs, waits for them to end, and releases the store's and executor's resources. */
+  /**
+   * Delivers a signal to a run's `ctx.waitFor(name)`, whichever process on the store drives it
+   * (kept until a wait consumes it). Rejects with `RUN_NOT_FOUND`, `RUN_FINISHED`, `SIGNAL_NOT_JSON`.
+   */
+  async signal(runId: string, name: string, payload: unknown = null): Promise<void> {
+    this.assertOpen();
+    await sendSignal({ store: this.store, live: (id) => this.live.get(id) }, runId, name, payload);
+  }
+
+  /**
+   * Fires a run of the pipeline at each tick of a cron, exactly once across every engine serving
+   * the same schedule on the store. Throws `INVALID_CRON`, or a parameter error, at once.
+   */
+  schedule(pipeline: PipelineSource, options: ScheduleOptions): ScheduleHandle {
+    this.assertOpen();
+    const definition = definitionOf(pipeline);
+    resolveRunParams(definition, options.params);
+    const launch = (runId: string): Promise<RunHandle> => this.beginAs(definition, { ...(options.params ? { params: options.params } : {}) }, runId);
+    const timer = new ScheduleTimer({ store: this.store, owner: this.holder.owner, launch, newRunId }, definition, options, (stopped) => this.schedules.delete(stopped));
+    this.schedules.add(timer);
+    return timer;
+  }
+
+  /** The schedules kept in the store, with their next tick and the last one fired. */
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    return listSchedules(this.store);
+  }
+
+  /** Stops schedules and active runs, waits for the runs to end, and releases the store's and executor's resources. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const schedule of [...this.schedules]) schedule.stop();
     await Promise.all(this.live.handles().map((run) => run.stop('engine closed')));
     this.live.close();
     await this.executor.close();
@@ -229,6 +230,12 @@ export class Engine {
     if (!this.store.durable || this.store.asynchronous !== true) return false;
     await claimRun(this.store, runId, this.holder, this.leaseTtlMs);
     return true;
+  }
+
+  private async beginAs(definition: PipelineDefinition, options: RunOptions, runId: string): Promise<Run> {
+    const run = this.launch(definition, options, runId, undefined, await this.claimAhead(runId));
+    await run.recorded;
+    return run;
   }
 
   private resumeStored(runId: string, stored: StoredRun | undefined, options: ResumeOptions, claimed = false): Run {

@@ -5,6 +5,7 @@ import type { PipelineDefinition } from '../metadata/pipeline-definition';
 import { scanPipeline } from '../metadata/scanner';
 import type { RunOptions } from './run-handle';
 import { findUnserializable } from './serializable';
+import { customAlphabet } from 'nanoid';
 
 /** Whether `source` is a definition from `definePipeline(...).build()` (or `scanPipeline`), checked by shape. */
 const isDefinition = (source: object): source is PipelineDefinition => {
@@ -76,3 +77,9 @@ export const checkRunOptions = (options: RunOptions, durable: boolean): void => 
     );
   }
 };
+
+/**
+ * Run ids: 21 alphanumeric characters (≈125 bits). Not nanoid's default alphabet, whose `-`
+ * and `_` would let an id start with `-` and read as an option on a command line.
+ */
+export const newRunId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 21);

@@ -33,6 +33,9 @@ export const STEP_ERROR_CODES = [
   'SPAWN_FAILED',
   'DUPLICATE_STEP',
   'NOT_SERIALIZABLE',
+  'WAIT_TIMEOUT',
+  'INVALID_WAIT',
+  'WAIT_NOT_SUPPORTED',
 ] as const;
 
 /** Codes recorded on a step that did not succeed (see {@link StepError}). */
@@ -61,7 +64,10 @@ export type EngineErrorCode =
   | 'ASYNC_STORE'
   | 'STEP_NOT_FOUND'
   | 'NOT_SUPPORTED'
-  | 'RUN_INTERRUPTED';
+  | 'RUN_INTERRUPTED'
+  | 'RUN_FINISHED'
+  | 'SIGNAL_NOT_JSON'
+  | 'INVALID_CRON';
 
 /** Any code a Pipewright error may carry. */
 export type PipewrightErrorCode = DefinitionErrorCode | ParameterErrorCode | StepErrorCode | EngineErrorCode | StoreErrorCode;

@@ -12,6 +12,7 @@ export const STATUS_COLOURS: Readonly<Record<StepStatus, { readonly fill: string
   queued: { fill: '#e8eaf6', stroke: '#5c6bc0' },
   running: { fill: '#fff3cd', stroke: '#f0ad4e' },
   retrying: { fill: '#ffe0b2', stroke: '#fb8c00' },
+  waiting: { fill: '#e1f5fe', stroke: '#0288d1' },
   succeeded: { fill: '#d4edda', stroke: '#28a745' },
   cached: { fill: '#d1ecf1', stroke: '#17a2b8' },
   failed: { fill: '#f8d7da', stroke: '#dc3545' },

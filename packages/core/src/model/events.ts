@@ -47,13 +47,22 @@ export interface StepStartedEvent extends StepEventBase {
   readonly type: 'step.started';
 }
 
-/** A queued step no agent has picked up for a while: says which queue lacks an agent. */
+/**
+ * A step that waits: queued with no agent picking it up for a while (it stays `queued`), or
+ * inside its body on `ctx.waitFor` (with `signal`) or `ctx.sleep` (with `until`), when it is
+ * `waiting` and holds no concurrency slot.
+ */
 export interface StepWaitingEvent extends StepEventBase {
   readonly type: 'step.waiting';
+  /** The step's queue. */
   readonly queue: string;
-  /** How long the step has been waiting, in milliseconds. */
+  /** How long the step has been waiting, in milliseconds (0 as a durable wait begins). */
   readonly waitedMs: number;
   readonly message: string;
+  /** For `ctx.waitFor`: the name of the signal awaited. */
+  readonly signal?: string;
+  /** For `ctx.sleep`: when the sleep ends (epoch ms). */
+  readonly until?: number;
 }
 
 export interface StepRetryingEvent extends StepEventBase {
@@ -109,9 +118,19 @@ export type PipelineEvent = RunEvent | StepEvent;
 /** The event types, as a union of string literals. */
 export type PipelineEventType = PipelineEvent['type'];
 
-/** The status a step has once this event is out (`pending` after `step.created`); `undefined` for logs, metrics and run events. */
-export const statusOfEvent = (type: PipelineEventType): StepStatus | undefined => {
+/**
+ * The status a step has once this event is out (`pending` after `step.created`); `undefined` for
+ * logs, metrics and run events. Given the event itself, a durable wait's `step.waiting` (one with
+ * `signal` or `until`) is `waiting`; a queue's `step.waiting` changes nothing.
+ */
+export const statusOfEvent = (typeOrEvent: PipelineEventType | PipelineEvent): StepStatus | undefined => {
+  const type = typeof typeOrEvent === 'string' ? typeOrEvent : typeOrEvent.type;
   switch (type) {
+    case 'step.waiting': {
+      if (typeof typeOrEvent === 'string') return undefined;
+      const waiting = typeOrEvent as StepWaitingEvent;
+      return waiting.signal !== undefined || waiting.until !== undefined ? 'waiting' : undefined;
+    }
     case 'step.created':
       return 'pending';
     case 'step.queued':

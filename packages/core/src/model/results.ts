@@ -4,6 +4,7 @@ export type StepStatus =
   | 'queued'
   | 'running'
   | 'retrying'
+  | 'waiting'
   | 'succeeded'
   | 'cached'
   | 'failed'

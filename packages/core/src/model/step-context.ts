@@ -25,6 +25,15 @@ export interface SpawnOptions {
   readonly timeoutMs?: number;
 }
 
+/** Options of `ctx.waitFor`. */
+export interface WaitOptions {
+  /**
+   * How long to wait for the signal, in ms (counted from the call, in this attempt); then the
+   * step fails with `WAIT_TIMEOUT`, under its retry policy. Waits without end by default.
+   */
+  readonly timeoutMs?: number;
+}
+
 /** Output type of a step member: a method's resolved return, or a template's `execute` return. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor and function types must accept any arguments to match every user class
 export type OutputOf<Member> = Member extends (...args: any[]) => infer R
@@ -69,4 +78,18 @@ export interface StepContext<P = Record<string, any>, Parents = Record<string, a
    * resolves with its output (rejects with its error).
    */
   spawn<T>(template: Constructor<T>, options?: SpawnOptions): Promise<OutputOf<T>>;
+  /**
+   * Waits, durably, for the signal `name` (`engine.signal(runId, name, payload)` from any process
+   * on the store) and resolves with its payload. A signal sent before the call is kept and
+   * delivered at once. While it waits the step is `waiting` and holds no concurrency slot; a step
+   * re-run after a crash gets the payload it was delivered at once. Rejects with `WAIT_TIMEOUT`
+   * after `timeoutMs`, and at once when the step is stopped or times out.
+   */
+  waitFor<T = unknown>(name: string, options?: WaitOptions): Promise<T>;
+  /**
+   * Sleeps `ms` milliseconds, durably: its deadline is committed first, so a step re-run after a
+   * crash sleeps only what is left. `waiting` meanwhile, without a concurrency slot. A negative or
+   * non-finite `ms` rejects with `INVALID_WAIT`.
+   */
+  sleep(ms: number): Promise<void>;
 }

@@ -21,7 +21,7 @@ export type StepStatuses = Readonly<Record<string, StepStatus>>;
 export const stepStatuses = (): OperatorFunction<PipelineEvent, StepStatuses> => (source) =>
   source.pipe(
     filter(isOwnStepEvent),
-    map((event) => ({ step: event.step, status: statusOfEvent(event.type) })),
+    map((event) => ({ step: event.step, status: statusOfEvent(event) })),
     filter((change): change is { step: string; status: StepStatus } => change.status !== undefined),
     scan<{ step: string; status: StepStatus }, { statuses: StepStatuses; changed: boolean }>(
       ({ statuses }, { step, status }) =>

@@ -26,7 +26,7 @@ export const whenStep = (step: StepSelector, status: StepStatus | readonly StepS
   return (source) =>
     source.pipe(
       filter((event): event is StepEvent => matchesStep(event, step)),
-      map((event) => ({ event, status: statusOfEvent(event.type) })),
+      map((event) => ({ event, status: statusOfEvent(event) })),
       filter((change): change is { event: StepEvent; status: StepStatus } => change.status !== undefined),
       // An ending in an unwanted status is final: stop there, emitting nothing.
       takeWhile((change) => wanted.has(change.status) || !isTerminal(change.status)),

@@ -29,6 +29,10 @@ export interface StepChannel {
   started(agent: string): void;
   readonly artifacts: StepArtifacts;
   readonly spawn: StepContext['spawn'];
+  /** `ctx.waitFor`; a channel without it (an agent's) makes the step fail with `WAIT_NOT_SUPPORTED`. */
+  readonly waitFor?: StepContext['waitFor'];
+  /** `ctx.sleep`; a channel without it (an agent's) makes the step fail with `WAIT_NOT_SUPPORTED`. */
+  readonly sleep?: StepContext['sleep'];
   /** Present when the executor runs in the controller's process. */
   readonly local: LocalScope | undefined;
 }

@@ -74,6 +74,56 @@ export interface StopRequest {
   readonly requestedAt: number;
 }
 
+/** A signal recorded for a run (`engine.signal`), kept until a `ctx.waitFor` of its name consumes it. */
+export interface SignalRecord {
+  /** Unique in its run, increasing in the order signals were sent: the oldest is consumed first. */
+  readonly id: number;
+  readonly name: string;
+  /** JSON: the store keeps it as JSON and gives it back parsed. */
+  readonly payload: unknown;
+  readonly sentAt: number;
+}
+
+/**
+ * The outcome of one durable wait of a step: the `seq`-th `ctx.waitFor` / `ctx.sleep` call of the
+ * step's attempt (from 0). A re-run of the step (after a crash, or a retry) gets the same record
+ * for the same call, so it continues at once with what the first run was given.
+ */
+export type WaitRecord =
+  | { readonly kind: 'signal'; readonly name: string; readonly payload: unknown; readonly deliveredAt: number }
+  | { readonly kind: 'sleep'; readonly until: number };
+
+/** A stored `WaitRecord` with its position among the step's waits. */
+export interface StepWait {
+  readonly seq: number;
+  readonly record: WaitRecord;
+}
+
+/** A cron schedule as the store keeps it (`engine.schedule`); the controllers serving it share its id. */
+export interface ScheduleRecord {
+  readonly id: string;
+  readonly pipeline: string;
+  readonly version: string;
+  /** Cron expression: 5 fields, or 6 with seconds first. */
+  readonly cron: string;
+  /** IANA time zone the cron is read in; `undefined` for the controller's local zone. */
+  readonly timezone: string | undefined;
+  /** Run parameters of every run it fires (JSON). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** When it was first registered: ticks before it are never fired. */
+  readonly createdAt: number;
+  /** When a controller last registered or served it. */
+  readonly seenAt: number;
+}
+
+/** A schedule with the last tick that was fired. */
+export interface StoredSchedule extends ScheduleRecord {
+  /** The cron time (epoch ms) of the latest claimed tick, if any. */
+  readonly lastTickAt: number | undefined;
+  /** The run that tick started. */
+  readonly lastRunId: string | undefined;
+}
+
 /** A stored run with its steps. */
 export interface StoredRun {
   readonly run: RunRecord;
@@ -170,6 +220,40 @@ export interface RunStore {
   requestStop?(runId: string, request: StopRequest): void | Promise<void>;
   /** The stop request recorded for a run, if any. */
   readStopRequest?(runId: string): StopRequest | undefined | Promise<StopRequest | undefined>;
+  // Durable waits (`ctx.waitFor`, `ctx.sleep`, `engine.signal`): optional, like the members above;
+  // `ctx.waitFor` fails with `WAIT_NOT_SUPPORTED` on a store without `sendSignal`, and sleeps are
+  // not durable on a store without `saveWait`.
+  /**
+   * Records a signal for a run, durably at once (not staged: it usually comes from another
+   * process than the run's driver). Signals are kept, in order, until consumed by `saveWait`;
+   * several of one name are consumed one per `waitFor`. The engine has checked that the run exists
+   * and is `running`, and that the payload is JSON.
+   */
+  sendSignal?(runId: string, name: string, payload: unknown, sentAt: number): void | Promise<void>;
+  /** The oldest signal `name` of the run not consumed yet, or `undefined` (committed state). */
+  readSignal?(runId: string, name: string): SignalRecord | undefined | Promise<SignalRecord | undefined>;
+  /**
+   * Stages the outcome of the `seq`-th wait of a step (replacing one of the same `seq`). With
+   * `consumes`, the same commit consumes that signal (see {@link RunStore.readSignal}): a
+   * delivered signal and its consumption are durable together or not at all.
+   */
+  saveWait?(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void;
+  /** The step's recorded waits, by `seq` ascending (committed state). */
+  readWaits?(runId: string, step: string): readonly StepWait[] | Promise<readonly StepWait[]>;
+  // Schedules (`engine.schedule`, `pipewright schedules`).
+  /**
+   * Registers a schedule, durably at once: inserts it, or updates its definition and `seenAt`
+   * while keeping its first `createdAt`. Returns the record as stored (with that `createdAt`).
+   */
+  saveSchedule?(schedule: ScheduleRecord): ScheduleRecord | Promise<ScheduleRecord>;
+  /** Every schedule, by id, with its latest claimed tick. */
+  listSchedules?(): readonly StoredSchedule[] | Promise<readonly StoredSchedule[]>;
+  /**
+   * Claims one tick of a schedule, durably at once, for the run `runId` that `owner` will start:
+   * `true` for exactly one caller per `(scheduleId, tickAt)`, across every process sharing the
+   * store (an `INSERT … ON CONFLICT DO NOTHING`), `false` for every other.
+   */
+  claimTick?(scheduleId: string, tickAt: number, owner: string, runId: string): boolean | Promise<boolean>;
   /** Releases files, connections and timers. */
   close(): Promise<void>;
 }

@@ -1,9 +1,17 @@
 import type { RunHandle } from '../run-handle';
 import type { LeaseHolder, RunStore } from '../../ports/run-store';
 
+/** A run whose steps may wait for signals: what the poll and `engine.signal` reach. */
+export interface SignalTarget {
+  /** Whether a step waits for a signal now. */
+  readonly waitingForSignals: boolean;
+  /** Lets the waiting steps look for their signals in the store. */
+  wakeSignals(): void;
+}
+
 /** A run this engine drives, with what `watch()` needs to replay it. */
 export interface LiveRun {
-  readonly handle: RunHandle;
+  readonly handle: RunHandle & Partial<SignalTarget>;
   /** Events published on `events$` so far: how much of the journal's latest incarnation a late watcher replays. */
   published: number;
   /** Set once a stop request from the store was passed on. */
@@ -13,7 +21,8 @@ export interface LiveRun {
 /**
  * The runs an engine drives, and the one timer that keeps them: it renews their leases
  * (every third of the TTL) and, with a durable store, picks up stop requests that other
- * processes recorded (`engine.stopRun`) every `pollMs`.
+ * processes recorded (`engine.stopRun`) and signals for its waiting steps (`engine.signal`)
+ * every `pollMs`.
  */
 export class LiveRuns {
   private readonly runs = new Map<string, LiveRun>();
@@ -41,7 +50,7 @@ export class LiveRuns {
   }
 
   /** Tracks a run from its start (same tick, so the count sees `run.started`) until its last event. */
-  add(handle: RunHandle): void {
+  add(handle: RunHandle & Partial<SignalTarget>): void {
     const live: LiveRun = { handle, published: 0, stopRequested: false };
     this.runs.set(handle.id, live);
     handle.events$.subscribe(() => live.published++);
@@ -70,6 +79,8 @@ export class LiveRuns {
         for (const runId of this.runs.keys()) void Promise.resolve(this.store.acquireLease(runId, this.holder, this.leaseTtlMs)).catch(() => undefined);
       }
       void this.pollStops();
+      // Signals another process recorded: each waiting run reads its own (one read per waiting step).
+      for (const live of this.runs.values()) if (live.handle.waitingForSignals === true) live.handle.wakeSignals?.();
     }, tick);
     this.timer.unref();
   }

@@ -5,7 +5,7 @@ import type { LocalScope, StepChannel } from '../../ports/executor';
 import type { RunStore } from '../../ports/run-store';
 import type { StepEvent } from '../../model/events';
 import { isTerminal } from '../../model/results';
-import type { SpawnOptions, StepArtifacts } from '../../model/step-context';
+import type { SpawnOptions, StepArtifacts, WaitOptions } from '../../model/step-context';
 import type { StepState } from './step-state';
 import { writableArtifacts, writableLogs, writableMetrics } from './step-state';
 
@@ -25,6 +25,10 @@ export interface ChannelHost {
   stateOf(step: string): StepState | undefined;
   spawn(caller: StepState, template: Constructor, options: SpawnOptions | undefined): Promise<never>;
   started(state: StepState, agent: string): void;
+  /** `ctx.waitFor`: the `seq`-th durable wait of the attempt (see `Waits`). */
+  waitFor(state: StepState, seq: number, name: string, options: WaitOptions | undefined, signal: AbortSignal): Promise<unknown>;
+  /** `ctx.sleep`: the `seq`-th durable wait of the attempt. */
+  sleep(state: StepState, seq: number, ms: number, signal: AbortSignal): Promise<void>;
 }
 
 const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -35,6 +39,9 @@ const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'str
  * sends (logs, metrics, artifacts) is dropped: a late result is never written.
  */
 export class RunStepChannel implements StepChannel, StepArtifacts {
+  /** Durable waits of this attempt so far: the next one's position among the step's records. */
+  private waits = 0;
+
   constructor(
     private readonly host: ChannelHost,
     private readonly state: StepState,
@@ -60,6 +67,12 @@ export class RunStepChannel implements StepChannel, StepArtifacts {
   spawn<T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> {
     return this.host.spawn(this.state, template, options);
   }
+
+  // Arrow properties: the context hands them out unbound.
+  readonly waitFor = <T>(name: string, options?: WaitOptions): Promise<T> =>
+    this.host.waitFor(this.state, this.waits++, name, options, this.signal) as Promise<T>;
+
+  readonly sleep = (ms: number): Promise<void> => this.host.sleep(this.state, this.waits++, ms, this.signal);
 
   started(agent: string): void {
     if (this.live()) this.host.started(this.state, agent);

@@ -20,11 +20,13 @@ import type { ChannelHost } from './run-step-channel';
 import { RunControl } from './run-control';
 import { Scheduler } from './scheduler';
 import { Slots } from './slots';
+import { SlotLender } from './slot-lender';
 import { Spawner } from './spawn';
 import { StepLifecycle } from './step-lifecycle';
 import type { StepState } from './step-state';
 import { StepStatusWriter } from './step-status';
 import { addState, linkStates, restoreStates } from './states';
+import { Waits } from './waits';
 
 /** What a run needs from its engine. */
 export interface RunDeps {
@@ -67,6 +69,7 @@ export class Run implements RunHandle {
   private readonly scheduler: Scheduler;
   private readonly lifecycle: StepLifecycle;
   private readonly writer: StepStatusWriter;
+  private readonly waits: Waits;
   private endStatus: RunStatus | undefined;
   private startedAt = Date.now();
   private resolveResult!: (result: RunResult) => void;
@@ -86,13 +89,17 @@ export class Run implements RunHandle {
       stateOf: (step) => run.core.states.get(step),
       spawn: (caller, template, options) => spawner.spawn(caller, template, options),
       started: (state, agent) => run.lifecycle.markStarted(state, agent),
+      waitFor: (state, seq, name, options, signal) => run.waits.waitFor(state, seq, name, options, signal),
+      sleep: (state, seq, ms, signal) => run.waits.sleep(state, seq, ms, signal),
     };
     const core = (this.core = createRunCore(deps, journal, host));
     const status = (this.writer = new StepStatusWriter(core, (state) => this.scheduler.stepEnded(state)));
     this.control = new RunControl(core, status, () => this.end());
     this.scheduler = new Scheduler(core, status, this.control);
     const slots = new Slots(deps.options.concurrency ?? deps.definition.concurrency ?? Infinity);
-    const spawner = new Spawner(core, slots, this.scheduler, (node: StepNode) => addState(core.states, node), (definition, runParams, store, runId, signal) =>
+    const lender = new SlotLender(slots);
+    this.waits = new Waits(core, status, lender);
+    const spawner = new Spawner(core, lender, this.scheduler, (node: StepNode) => addState(core.states, node), (definition, runParams, store, runId, signal) =>
       new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: deps.container.createChildContainer(), runId }),
     );
     this.lifecycle = new StepLifecycle(core, status, slots, spawner);
@@ -130,6 +137,16 @@ export class Run implements RunHandle {
       if (state.result.status === 'running' || state.result.status === 'retrying') names.push(state.name);
     }
     return names;
+  }
+
+  /** Whether a step waits for a signal now (the engine polls the store for it then). */
+  get waitingForSignals(): boolean {
+    return this.waits.waitingForSignals;
+  }
+
+  /** A signal was recorded for this run: let its waiting steps look for it. */
+  wakeSignals(): void {
+    this.waits.wake();
   }
 
   stop(reason = 'stopped'): Promise<RunResult> {

@@ -16,7 +16,7 @@ import type { SpawnOptions } from '../../model/step-context';
 import type { RunStore } from '../../ports/run-store';
 import type { RunCore } from './run-core';
 import type { Scheduler } from './scheduler';
-import type { Slots } from './slots';
+import type { SlotLender } from './slot-lender';
 import type { StepState } from './step-state';
 
 /** What `ctx.spawn` rejects with: a `StepError` naming the spawned step, the original as its cause. */
@@ -36,12 +36,10 @@ export type ChildRunFactory = (
 
 /** Dynamic steps: `ctx.spawn` adds a step to the running DAG; a pipeline template runs as a child run. */
 export class Spawner {
-  /** Callers awaiting `ctx.spawn`: how many spawns each awaits, and whether it gave up its slot. */
-  private readonly awaited = new Map<StepState, { count: number; gaveSlot: boolean }>();
-
   constructor(
     private readonly core: RunCore,
-    private readonly slots: Slots,
+    /** The caller waits for its spawns without holding a slot, so they can run even at concurrency 1. */
+    private readonly lender: SlotLender,
     private readonly scheduler: Scheduler,
     private readonly addState: (node: StepNode) => StepState,
     private readonly childRun: ChildRunFactory,
@@ -78,7 +76,7 @@ export class Spawner {
     }
     const state = this.addState(node);
     const ended = new Promise<StepState>((resolve) => (state.waiters = [resolve]));
-    await this.handBackSlot(caller, () => this.scheduler.startAfterCommit([state]), ended);
+    await this.lender.lendWhile(caller, () => this.scheduler.startAfterCommit([state]), ended);
     const child = await ended;
     if (isSuccess(child.result.status)) return child.result.output as never;
     throw spawnedFailure(name, child.result.error ?? { message: `Spawned step '${name}' ${child.result.status}`, name: 'Error' });
@@ -104,31 +102,5 @@ export class Spawner {
     const outputs: Record<string, unknown> = {};
     for (const [name, step] of Object.entries(result.steps)) if (isSuccess(step.status)) outputs[name] = step.output;
     return outputs;
-  }
-
-  /**
-   * The caller waits without holding a slot, so its children can run even at concurrency 1. It
-   * takes one back only when none of its spawns is left: taking it back while a sibling spawn
-   * still waits for a slot would deadlock.
-   */
-  private async handBackSlot(caller: StepState, start: () => void, ended: Promise<StepState>): Promise<void> {
-    const awaiting = this.awaited.get(caller) ?? { count: 0, gaveSlot: false };
-    this.awaited.set(caller, awaiting);
-    awaiting.count++;
-    if (caller.holdsSlot) {
-      caller.holdsSlot = false;
-      awaiting.gaveSlot = true;
-      this.slots.release();
-    }
-    start();
-    await ended;
-    if (--awaiting.count > 0) return;
-    this.awaited.delete(caller);
-    if (!awaiting.gaveSlot || isTerminal(caller.result.status)) return;
-    const wait = this.slots.acquire();
-    if (wait) await wait;
-    // Ended while waiting (stopped, timed out): the slot is not its to keep.
-    if (isTerminal(caller.result.status)) this.slots.release();
-    else caller.holdsSlot = true;
   }
 }
