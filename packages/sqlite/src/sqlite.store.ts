@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type {
   ArtifactRef,
@@ -23,25 +22,20 @@ import type {
   WaitRecord,
 } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
-import { assertSupported, migrate, migrations } from './migrations';
-import { describeOpenError, openDatabase } from './open-database';
+import { openStore } from './open-store';
 import { RunControl } from './run-control';
 import type { CacheRow, RunRow, StepRow } from './rows';
 import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
 import { PendingWrites } from './pending-writes';
+import { RunCountersCache } from './run-counters';
+import type { RunCounters } from './run-counters';
 import { SqliteWaits } from './sqlite-waits';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import { OUTCOME_EVENTS } from './options';
 import type { SqliteStoreOptions } from './options';
 
-/** Where a run's journal and step order continue: kept in memory while the run is written. */
-interface RunCounters {
-  seq: number;
-  /** Counts saves; the upsert keeps a step's first, so steps read back in order of first save. */
-  position: number;
-}
 
 /**
  * The durable store: runs, steps, the event journal, artifact metadata, cache entries and
@@ -68,57 +62,35 @@ export class SqliteStore implements RunStore {
   private readonly waits: SqliteWaits;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
   /** Per run being written: where its journal and step order continue. */
-  private readonly counters = new Map<string, RunCounters>();
+  private readonly counters: RunCountersCache;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
-    if (typeof options?.path !== 'string' || options.path === '' || options.path === ':memory:' || options.path.startsWith('file::memory:')) {
-      throw new SqliteStoreError('INVALID_OPTION', `SqliteStore needs the path of a database file, got ${JSON.stringify(options?.path)}; use MemoryStore for runs that need not outlive the process.`);
-    }
-    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-    const commitEvery = options.commitEvery ?? 'batch';
-    if (commitEvery !== 'batch' && commitEvery !== 'outcome' && commitEvery !== 'event') {
-      throw new SqliteStoreError('INVALID_OPTION', `commitEvery must be 'batch', 'outcome' or 'event', got ${JSON.stringify(options.commitEvery)}.`);
-    }
-    this.commitEvery = commitEvery;
-    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-      throw new SqliteStoreError('INVALID_OPTION', `busyTimeoutMs must be an integer ≥ 0, got ${String(busyTimeoutMs)}.`);
-    }
-    this.path = resolve(options.path);
-    const db = openDatabase(this.path, busyTimeoutMs, options.mustExist === true);
-    try {
-      // The busy timeout first: switching to WAL and migrating take locks another process may hold.
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      // Before anything changes the file: a newer schema's file is refused untouched.
-      assertSupported(db, migrations, this.path);
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      db.pragma('foreign_keys = ON');
-      migrate(db, migrations, this.path);
-    } catch (error) {
-      db.close();
-      throw describeOpenError(error, this.path);
-    }
+    const { db, path, commitEvery } = openStore(options);
     this.db = db;
+    this.path = path;
+    this.commitEvery = commitEvery;
     this.control = new RunControl(db);
 
     this.sql = prepareStatements(db);
     this.history = new HistoryStatements(db);
     this.writes = new PendingWrites(db, () => this.closed);
     this.waits = new SqliteWaits(db);
+    this.counters = new RunCountersCache(this.sql.selectCounters, () => this.flush(), (runId) =>
+      new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path }));
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
   beginRun(run: RunRecord): void {
-    const params = runParams(run);
+    this.assertOpen();
     // A resumed run continues its journal and step order where they stopped.
-    const counters = this.countersOf(run.runId, false);
-    this.writes.defer(this.sql.upsertRun, params);
-    this.counters.set(run.runId, counters ?? { seq: 0, position: 0 });
+    this.counters.begin(run.runId);
+    this.writes.defer(this.sql.upsertRun, runParams(run));
   }
 
   saveStep(runId: string, step: string, result: StepResult): void {
-    const counters = this.countersOf(runId, true) as RunCounters;
+    this.assertOpen();
+    const counters = this.counters.of(runId, true) as RunCounters;
     // Encoded now: the engine updates result objects in place.
     const params = stepParams(runId, step, ++counters.position, result);
     this.writes.deferStep(this.sql.upsertStep, `${runId}\0${step}`, params);
@@ -136,10 +108,11 @@ export class SqliteStore implements RunStore {
    * time this returns.
    */
   appendEvent(event: PipelineEvent): void {
-    const counters = this.countersOf(event.runId, true) as RunCounters;
+    this.assertOpen();
+    const counters = this.counters.of(event.runId, true) as RunCounters;
     const params = eventParams(event, ++counters.seq);
     // The run's last event: its counters are not needed any more.
-    if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.delete(event.runId);
+    if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.forget(event.runId);
     const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENTS.has(event.type));
     if (!commitsNow) this.writes.defer(this.sql.insertEvent, params);
     else if (this.writes.size === 0) this.sql.insertEvent.run(params);
@@ -214,14 +187,12 @@ export class SqliteStore implements RunStore {
   }
 
   readLease(runId: string): Lease | undefined {
-    this.flush();
-    return this.control.readLease(runId);
+    return this.afterFlush(() => this.control.readLease(runId));
   }
 
   /** The committed journal after `afterSeq`: what another process has published of the run. */
   readEvents(runId: string, afterSeq: number): JournalEntry[] {
-    this.flush();
-    return this.control.readEvents(runId, afterSeq);
+    return this.afterFlush(() => this.control.readEvents(runId, afterSeq));
   }
 
   requestStop(runId: string, request: StopRequest): void {
@@ -230,8 +201,7 @@ export class SqliteStore implements RunStore {
   }
 
   readStopRequest(runId: string): StopRequest | undefined {
-    this.flush();
-    return this.control.readStopRequest(runId);
+    return this.afterFlush(() => this.control.readStopRequest(runId));
   }
 
   // Signals, step waits and schedules (schema version 3): see SqliteWaits.
@@ -242,8 +212,7 @@ export class SqliteStore implements RunStore {
   }
 
   readSignal(runId: string, name: string): SignalRecord | undefined {
-    this.flush();
-    return this.waits.readSignal(runId, name);
+    return this.afterFlush(() => this.waits.readSignal(runId, name));
   }
 
   /** Staged with the run's writes; a consumed signal is deleted in the same commit. */
@@ -254,23 +223,19 @@ export class SqliteStore implements RunStore {
   }
 
   readWaits(runId: string, step: string): StepWait[] {
-    this.flush();
-    return this.waits.readWaits(runId, step);
+    return this.afterFlush(() => this.waits.readWaits(runId, step));
   }
 
   saveSchedule(schedule: ScheduleRecord): ScheduleRecord {
-    this.flush();
-    return this.waits.saveSchedule(schedule);
+    return this.afterFlush(() => this.waits.saveSchedule(schedule));
   }
 
   listSchedules(): StoredSchedule[] {
-    this.flush();
-    return this.waits.listSchedules();
+    return this.afterFlush(() => this.waits.listSchedules());
   }
 
   claimTick(scheduleId: string, tickAt: number, owner: string, runId: string): boolean {
-    this.flush();
-    return this.waits.claimTick(scheduleId, tickAt, owner, runId);
+    return this.afterFlush(() => this.waits.claimTick(scheduleId, tickAt, owner, runId));
   }
 
   /** Commits what is pending and closes the database. Safe to call twice. */
@@ -280,7 +245,7 @@ export class SqliteStore implements RunStore {
       this.flush();
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(error as Error);
     } finally {
       this.closed = true;
       this.db.close();
@@ -288,6 +253,12 @@ export class SqliteStore implements RunStore {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Reads what is committed, this process's pending writes included. */
+  private afterFlush<T>(read: () => T): T {
+    this.flush();
+    return read();
+  }
 
   /** Commits pending writes now; throws a deferred commit's failure once. */
   private flush(): void {
@@ -298,25 +269,6 @@ export class SqliteStore implements RunStore {
   private assertOpen(): void {
     if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
     this.writes.throwDeferred();
-  }
-
-  /**
-   * The counters of a run, read from the database the first time this store writes it.
-   * With `required`, a run that was never begun is an `UNKNOWN_RUN` error.
-   */
-  private countersOf(runId: string, required: boolean): RunCounters | undefined {
-    this.assertOpen();
-    const known = this.counters.get(runId);
-    if (known !== undefined) return known;
-    this.flush();
-    const row = this.sql.selectCounters.get({ runId }) as { found: number | null; seq: number; position: number };
-    if (row.found === null) {
-      if (!required) return undefined;
-      throw new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path });
-    }
-    const counters: RunCounters = { seq: row.seq, position: row.position };
-    this.counters.set(runId, counters);
-    return counters;
   }
 
   private recordArtifact(ref: ArtifactRef, createdAt: number): void {
