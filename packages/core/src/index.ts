@@ -76,6 +76,7 @@ export type { ArtifactInput, ArtifactStore } from './stores/artifact-store';
 export type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './stores/store';
 
 // Errors
+export { fromErrorInfo, toErrorInfo } from './engine/error-info';
 export { EngineError, ParameterError, PipelineDefinitionError, PipewrightError, StepError } from './errors/errors';
 export type {
   DefinitionErrorCode,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { customAlphabet, nanoid } from 'nanoid';
+import { newId } from './ids';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { registry } from '../decorators/registry';
@@ -43,11 +43,8 @@ export interface ResumeOptions extends Omit<RunOptions, 'params'> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type PipelineSource = (abstract new (...args: any[]) => unknown) | PipelineDefinition;
 
-/**
- * Run ids: 21 alphanumeric characters (≈125 bits). Not nanoid's default alphabet, whose `-`
- * and `_` would let an id start with `-` and read as an option on a command line.
- */
-const newRunId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 21);
+/** Run ids: 21 alphanumeric characters (≈125 bits), see {@link newId}. */
+const newRunId = (): string => newId(21);
 
 const isDefinition = (source: unknown): source is PipelineDefinition =>
   typeof source === 'object' && source !== null && 'graph' in source && 'name' in source;
@@ -63,7 +60,7 @@ export class Engine {
   private readonly executor: Executor;
   private readonly container: DependencyContainer;
   private readonly leaseTtlMs: number;
-  private readonly owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
+  private readonly owner = `${hostname()}:${process.pid}:${newId(8)}`;
   private readonly active = new Set<Run>();
   private leaseTimer: NodeJS.Timeout | undefined;
   private closed = false;

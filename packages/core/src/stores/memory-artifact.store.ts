@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid';
+import { newId } from '../engine/ids';
 import type { ArtifactRef } from '../engine/results';
 import { contentHash } from './artifact-store';
 import type { ArtifactInput, ArtifactStore } from './artifact-store';
@@ -10,7 +10,7 @@ export class MemoryArtifactStore implements ArtifactStore {
   async put({ runId, step, name, data }: ArtifactInput): Promise<ArtifactRef> {
     const hash = contentHash(data);
     if (!this.blobs.has(hash)) this.blobs.set(hash, Buffer.from(data));
-    return { id: nanoid(), name, step, runId, hash, size: data.byteLength };
+    return { id: newId(), name, step, runId, hash, size: data.byteLength };
   }
 
   async get(ref: ArtifactRef): Promise<Buffer> {
