@@ -75,6 +75,8 @@ export type { FileArtifactStoreOptions } from './stores/file-artifact.store';
 export type { ArtifactInput, ArtifactStore } from './stores/artifact-store';
 export type { CacheEntry, HistoryQuery, RunRecord, RunStore, RunSummary, StoredRun } from './stores/store';
 
+export { currentStep } from './engine/current-step';
+
 // Errors
 export { fromErrorInfo, toErrorInfo } from './engine/error-info';
 export { EngineError, ParameterError, PipelineDefinitionError, PipewrightError, StepError } from './errors/errors';
