@@ -36,6 +36,16 @@ describe('the CLI loading pipeline files', () => {
     expect(error?.cause?.stack).toMatch(/caused\.ts:5:\d+/);
   });
 
+  it('keeps them in the store: runs show --json prints the stack and the cause', async () => {
+    const failed = await runCli(['run', fixture('caused.ts'), '--store', 'caused.db', '--json'], dir.path);
+    const runId = (JSON.parse(linesOf(failed.stdout).at(-1) as string) as RunResult).runId;
+    const shown = await runCli(['runs', 'show', runId, '--store', 'caused.db', '--json'], dir.path);
+    expect(shown.code).toBe(0);
+    const error = (JSON.parse(shown.stdout) as { steps: Record<string, { error?: RunResult['error'] }> }).steps.load?.error;
+    expect(error?.stack).toMatch(/caused\.ts:16:\d+/);
+    expect(error?.cause).toMatchObject({ message: 'ENOENT: config.json', name: 'Error' });
+  });
+
   it('says which optional package to install when a command needs one that is missing', () => {
     const missing = (): unknown => requireOptional('@pipewright/not-installed', 'Keeping runs', ', or run with --memory');
     expect(missing).toThrow(CliError);
