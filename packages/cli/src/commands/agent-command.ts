@@ -30,7 +30,7 @@ export interface AgentCommandOptions {
 /** Exit code when a second Ctrl-C abandons the steps still running. */
 const FORCED_EXIT = 130;
 
-/** Loads one `--module` (TypeScript through ts-node); its absolute path. */
+/** Loads one `--module` (TypeScript through the CLI's loader); its absolute path. */
 const loadAgentModule = (file: string): string => {
   const path = resolve(file);
   if (!existsSync(path) || !statSync(path).isFile()) {
