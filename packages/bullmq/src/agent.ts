@@ -4,7 +4,7 @@ import { createStepContext, findUnserializable, registry, scanPipeline, StepErro
 import type { Constructor, StepContext, StepErrorCode, StepRequest } from '@pipewright/core';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
-import { nanoid } from 'nanoid';
+import { randomBytes } from 'node:crypto';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { closeClient, DEFAULT_CONNECT_TIMEOUT_MS, describeConnection, openClient, whenReady } from './connection';
@@ -115,7 +115,7 @@ export class Agent {
         throw new DistributedError('MODULE_LOAD_FAILED', `Agent could not load module '${module}' (${path}): ${toErrorInfo(error).message}`, { cause: error });
       }
     }
-    const agent = new Agent(options.id ?? `${hostname()}:${process.pid}:${nanoid(6)}`, options);
+    const agent = new Agent(options.id ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('base64url').slice(0, 6)}`, options);
     try {
       await agent.listen(queues, concurrency);
     } catch (error) {

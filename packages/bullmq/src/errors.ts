@@ -1,4 +1,5 @@
-import { PipewrightError } from '@pipewright/core';
+import { fromErrorInfo, PipewrightError } from '@pipewright/core';
+import type { ErrorInfo } from '@pipewright/core';
 
 /**
  * Codes of {@link DistributedError}. Stable: match on `error.code`, never on messages.
@@ -54,9 +55,11 @@ export class RemoteStepError extends Error {
   /** The agent that ran the attempt, when one did. */
   readonly agent: string | undefined;
 
-  constructor(info: { message: string; name: string; code?: string }, agent: string | undefined) {
-    super(info.message);
+  constructor(info: ErrorInfo, agent: string | undefined) {
+    super(info.message, info.cause !== undefined ? { cause: fromErrorInfo(info.cause) } : undefined);
     Object.defineProperty(this, 'name', { value: info.name, enumerable: false, writable: true, configurable: true });
+    // Where it was thrown, on the agent: the controller's own stack would say nothing useful.
+    if (info.stack !== undefined) this.stack = info.stack;
     this.code = info.code;
     this.agent = agent;
   }

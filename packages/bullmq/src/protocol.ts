@@ -69,14 +69,8 @@ export const channelNames = (prefix: string) => ({
 export const ABORT_MARK_TTL_S = 3_600;
 export const BLOB_TTL_S = 600;
 
-/** The serializable description of anything thrown (what core records for a step). */
-export const toErrorInfo = (error: unknown): ErrorInfo => {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? { message: error.message, code, name: error.name } : { message: error.message, name: error.name };
-  }
-  return { message: typeof error === 'string' ? error : `Non-error thrown: ${String(error)}`, name: 'Error' };
-};
+/** The serializable description of anything thrown (core's, with stack and causes). */
+export { toErrorInfo } from '@pipewright/core';
 
 /** BullMQ refuses `:` in queue names (it separates key parts). */
 export const checkQueueName = (queue: unknown): string => {

@@ -2,7 +2,7 @@ import { registry } from '@pipewright/core';
 import type { StepChannel, StepRequest } from '@pipewright/core';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { nanoid } from 'nanoid';
+import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from './connection';
 import { DistributedError, RemoteStepError } from './errors';
 import { ABORT_MARK_TTL_S, BLOB_TTL_S, channelNames, toErrorInfo } from './protocol';
@@ -107,7 +107,7 @@ export class QueueLink {
   /** Adds the attempt as a job; settles with its output or error. */
   submit(request: StepRequest, channel: StepChannel): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const id = `pw-${nanoid()}`;
+      const id = `pw-${randomUUID()}`;
       const job: PendingJob = {
         id,
         request,
@@ -229,7 +229,7 @@ export class QueueLink {
       case 'get':
         void this.reply(message.agent, message.rid, async () => {
           const bytes = await channel.artifacts.get(message.name, message.fromStep);
-          const blob = nanoid();
+          const blob = randomUUID();
           await this.options.client.set(this.names.blob(blob), bytes, 'EX', BLOB_TTL_S);
           return { blob };
         });

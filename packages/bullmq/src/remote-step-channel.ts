@@ -2,7 +2,7 @@ import { registry } from '@pipewright/core';
 import type { Constructor, SpawnOptions, StepArtifacts, StepChannel } from '@pipewright/core';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { nanoid } from 'nanoid';
+import { randomUUID } from 'node:crypto';
 import { DistributedError, RemoteStepError } from './errors';
 import { BLOB_TTL_S } from './protocol';
 import type { AgentMessage, ControllerReply , channelNames } from './protocol';
@@ -61,14 +61,14 @@ export class RemoteStepChannel implements StepChannel, StepArtifacts {
 
   async put(name: string, data: Uint8Array | string): Promise<void> {
     this.signal.throwIfAborted();
-    const blob = nanoid();
+    const blob = randomUUID();
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     await this.broker.client.set(this.broker.names.blob(blob), bytes, 'EX', BLOB_TTL_S);
-    await this.request({ t: 'put', rid: nanoid(), name: String(name), blob });
+    await this.request({ t: 'put', rid: randomUUID(), name: String(name), blob });
   }
 
   async get(name: string, fromStep?: string): Promise<Buffer> {
-    const reply = await this.request({ t: 'get', rid: nanoid(), name: String(name), ...(fromStep !== undefined ? { fromStep } : {}) });
+    const reply = await this.request({ t: 'get', rid: randomUUID(), name: String(name), ...(fromStep !== undefined ? { fromStep } : {}) });
     const key = this.broker.names.blob(reply.blob ?? '');
     const bytes = await this.broker.client.getBuffer(key);
     await this.broker.client.del(key);
@@ -83,7 +83,7 @@ export class RemoteStepChannel implements StepChannel, StepArtifacts {
     }
     const reply = await this.request({
       t: 'spawn',
-      rid: nanoid(),
+      rid: randomUUID(),
       template: { kind: entry.kind, name: entry.name, version: entry.version },
       options: { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.params ? { params: options.params } : {}), ...(options.queue ? { queue: options.queue } : {}) },
     });

@@ -117,11 +117,14 @@ describeWithRedis()('steps run on agent processes', () => {
     expect(result.steps.spawnedSquare).toMatchObject({ status: 'succeeded', output: { value: 25 } });
   });
 
-  it("fails a step with the agent's error, keeping its message, name and code", async () => {
+  it("fails a step with the agent's error, keeping its message, name, code and the agent's stack", async () => {
     const result = await engine.run(RemoteFailure);
 
     expect(result.status).toBe('failed');
-    expect(result.steps.validate?.error).toEqual({ message: 'rows must be positive', name: 'ValidationError', code: 'E_ROWS' });
+    const { stack, ...error } = result.steps.validate?.error ?? { stack: undefined };
+    expect(error).toEqual({ message: 'rows must be positive', name: 'ValidationError', code: 'E_ROWS' });
+    // Thrown on the agent, in the fixture's step: not the controller's own stack.
+    expect(stack).toMatch(/^ValidationError: rows must be positive\n\s+at .*fixtures\/pipelines\.ts:\d+/);
   });
 
   it('retries a failing step with new attempts on the agents, as in-process', async () => {
@@ -130,9 +133,10 @@ describeWithRedis()('steps run on agent processes', () => {
     const result = await run.result;
 
     expect(result.steps.flaky).toMatchObject({ status: 'succeeded', attempts: 3, output: { attempt: 3 } });
-    expect((await retrying).map((event) => (event.type === 'step.retrying' ? event.error : undefined))).toEqual([
-      { message: 'flaky attempt 1', name: 'FlakyError', code: 'E_FLAKY' },
-      { message: 'flaky attempt 2', name: 'FlakyError', code: 'E_FLAKY' },
+    const withoutStacks = (await retrying).map((event) => (event.type === 'step.retrying' ? { ...event.error, stack: undefined } : undefined));
+    expect(withoutStacks).toEqual([
+      { message: 'flaky attempt 1', name: 'FlakyError', code: 'E_FLAKY', stack: undefined },
+      { message: 'flaky attempt 2', name: 'FlakyError', code: 'E_FLAKY', stack: undefined },
     ]);
   });
 

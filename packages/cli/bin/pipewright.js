@@ -1,29 +1,32 @@
 #!/usr/bin/env node
 'use strict';
-// The `pipewright` command. Runs the built CLI when there is one (dist/), else the TypeScript
-// sources through ts-node, so that it works in this repository straight after `npm ci`.
+// The `pipewright` command. An installed package runs its built CLI (dist/). In the Pipewright
+// repository, where the sources sit beside it, it runs them instead, so that it works straight
+// after `npm ci` and never runs a stale build.
 const { existsSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
 
-const built = join(__dirname, '..', 'dist', 'main.js');
+const sources = join(__dirname, '..', 'src');
+const repository = join(__dirname, '..', '..', '..');
 
 const loadSources = () => {
-  // The repository's tsconfig maps @pipewright/* to the packages' sources. Its ts-node section
-  // requires tsconfig-paths/register, which reads the project from TS_NODE_PROJECT.
-  const project = resolve(__dirname, '..', '..', '..', 'tsconfig.json');
-  process.env.TS_NODE_PROJECT = project;
-  // Transpile-only: type checking belongs to `npm run typecheck`, not to every start.
-  require('ts-node').register({ project, transpileOnly: true });
-  if (require.cache[require.resolve('tsconfig-paths/register')] === undefined) {
-    // A tsconfig without that hook: register the paths ourselves.
-    const tsconfigPaths = require('tsconfig-paths');
-    const config = tsconfigPaths.loadConfig(project);
-    if (config.resultType === 'success') tsconfigPaths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
-  }
-  return require('../src/main.ts');
+  // Bootstrap: just enough of a hook to load the real one (src/loader), which then replaces it.
+  const ts = require('typescript');
+  const bootstrap = (module, file) => {
+    const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+    module._compile(ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), { compilerOptions: options }).outputText, file);
+  };
+  require.extensions['.ts'] = bootstrap;
+  const { registerTypeScript } = require(join(sources, 'loader', 'register.ts'));
+  // The workspace packages' `main` is their build; map them to their sources like tsconfig's paths do.
+  const aliases = {};
+  for (const name of ['core', 'sqlite', 'bullmq', 'cli']) aliases[`@pipewright/${name}`] = join(repository, 'packages', name, 'src', 'index.ts');
+  registerTypeScript({ aliases });
+  return require(join(sources, 'main.ts'));
 };
 
-const { main } = existsSync(built) ? require(built) : loadSources();
+const inRepository = existsSync(join(sources, 'main.ts')) && existsSync(join(repository, 'lerna.json'));
+const { main } = inRepository ? loadSources() : require('../dist/main.js');
 
 // Node exits quietly (status 0) when nothing is left to wait for, even with the command's
 // promise unsettled: a step or callback awaiting a promise that can never settle. Say so instead.

@@ -4,6 +4,8 @@ import { PipewrightError } from '@pipewright/core';
 export type CliErrorCode =
   | 'FILE_NOT_FOUND'
   | 'LOAD_FAILED'
+  | 'SYNTAX_ERROR'
+  | 'MISSING_PACKAGE'
   | 'NO_PIPELINE'
   | 'PIPELINE_NAME_REQUIRED'
   | 'UNKNOWN_PIPELINE'

@@ -3,7 +3,8 @@ import { extname, resolve } from 'node:path';
 import { PipelineGraph, PipewrightError, registry, scanPipeline } from '@pipewright/core';
 import type { PipelineDefinition, PipelineSource } from '@pipewright/core';
 import { CliError } from './errors';
-import { ensureTypeScript } from './typescript-loader';
+import { registerTypeScript, TYPESCRIPT_EXTENSIONS } from './loader/register';
+import { TypeScriptSyntaxError } from './loader/transpile';
 
 /** A pipeline a module exports: a `@Pipeline` class or a `definePipeline(...).build()` definition. */
 export interface ExportedPipeline {
@@ -23,11 +24,11 @@ export interface LoadedPipeline extends ExportedPipeline {
   readonly definition: PipelineDefinition;
 }
 
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
+const TYPESCRIPT = new Set(TYPESCRIPT_EXTENSIONS);
 
 /**
  * Loads a `.ts` or `.js` module and returns the pipelines it exports, in export order.
- * Throws `CliError` (`FILE_NOT_FOUND`, `LOAD_FAILED`); a `PipewrightError` thrown while the
+ * Throws `CliError` (`FILE_NOT_FOUND`, `SYNTAX_ERROR`, `LOAD_FAILED`); a `PipewrightError` thrown while the
  * module's classes are declared passes through unchanged.
  */
 export const loadModule = (file: string): { readonly file: string; readonly pipelines: ExportedPipeline[] } => {
@@ -35,13 +36,17 @@ export const loadModule = (file: string): { readonly file: string; readonly pipe
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new CliError('FILE_NOT_FOUND', `File not found: ${file}. Give the path of a .ts or .js file that exports a @Pipeline class.`);
   }
-  if (TYPESCRIPT.has(extname(path))) ensureTypeScript();
+  if (TYPESCRIPT.has(extname(path))) registerTypeScript();
   let exports: unknown;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's pipeline file, by path, at run time
     exports = require(path) as unknown;
   } catch (error) {
     if (error instanceof PipewrightError) throw error;
+    if (error instanceof TypeScriptSyntaxError) {
+      const { line, column, message } = error.problem;
+      throw new CliError('SYNTAX_ERROR', `Syntax error in ${error.problem.file}:${line}:${column}: ${message}`, { cause: error });
+    }
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new CliError('LOAD_FAILED', `Could not load ${file}: ${reason}`, { cause: error });
   }

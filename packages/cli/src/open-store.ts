@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { MemoryStore } from '@pipewright/core';
 import type { RunStore } from '@pipewright/core';
 import { CliError } from './errors';
+import { requireOptional } from './optional-package';
 
 /** Where the CLI keeps runs unless told otherwise, relative to the working directory. */
 export const DEFAULT_STORE_PATH = '.pipewright/runs.db';
@@ -33,8 +34,7 @@ export const openStore = (options: StoreOptions, durableOnly = false): OpenedSto
     return { store: new MemoryStore(), path: undefined };
   }
   // Required here rather than imported: `graph` and memory runs never load SQLite.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
-  const { SqliteStore } = require('@pipewright/sqlite') as typeof import('@pipewright/sqlite');
+  const { SqliteStore } = requireOptional<typeof import('@pipewright/sqlite')>('@pipewright/sqlite', 'Keeping runs', ', or run with --memory');
   const path = resolve(options.store ?? DEFAULT_STORE_PATH);
   // Commands that read or continue runs must not create an empty database at a path the user typed.
   return { store: new SqliteStore({ path, mustExist: durableOnly && options.store !== undefined }), path };

@@ -1,5 +1,6 @@
 import type { Executor, PipelineDefinition } from '@pipewright/core';
 import { CliError } from './errors';
+import { requireOptional } from './optional-package';
 import { describeRedis, parseRedisAddress } from './redis-address';
 
 /** Options that send a run's steps to agents. */
@@ -27,8 +28,7 @@ export const remoteExecutor = (options: RemoteOptions): ExecutorFactory => {
   if (options.prefix !== undefined && options.prefix.trim() === '') throw new CliError('BAD_OPTION', '--prefix must not be empty.');
   return () => {
     // Required here rather than imported: in-process runs never load BullMQ and ioredis.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
-    const { BullMQExecutor } = require('@pipewright/bullmq') as typeof import('@pipewright/bullmq');
+    const { BullMQExecutor } = requireOptional<typeof import('@pipewright/bullmq')>('@pipewright/bullmq', 'Running steps on agents', ', or run without --redis');
     return new BullMQExecutor({ connection, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) });
   };
 };

@@ -6,7 +6,7 @@ import type { TestRedis } from '../../bullmq/test/helpers/redis-server';
 import { fixture, linesOf, runCli, startCli, workDir } from './support/cli';
 import type { CliOutcome, CliProcess } from './support/cli';
 
-// Every test spawns the real binary (a ts-node start each); a busy machine makes that slow.
+// Every test spawns the real binary (a TypeScript start each); a busy machine makes that slow.
 jest.setTimeout(60_000);
 
 /** Agents start in this folder and name their module relative to it: modules resolve from cwd. */

@@ -9,7 +9,7 @@ const expectUsageError = (outcome: { code: number | null; stdout: string; stderr
   expect(outcome.stderr).not.toMatch(/^\s+at /m);
 };
 
-// Every test spawns the real binary (a ts-node start each); a busy machine makes that slow.
+// Every test spawns the real binary (a TypeScript start each); a busy machine makes that slow.
 jest.setTimeout(60_000);
 
 describe('pipewright on bad input', () => {

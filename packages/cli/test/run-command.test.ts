@@ -1,7 +1,7 @@
 import type { PipelineEvent, RunResult } from '@pipewright/core';
 import { FLAGSHIP, fixture, linesOf, runCli, startCli, workDir } from './support/cli';
 
-// Every test spawns the real binary (a ts-node start each); a busy machine makes that slow.
+// Every test spawns the real binary (a TypeScript start each); a busy machine makes that slow.
 jest.setTimeout(60_000);
 
 describe('pipewright run', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RunResult, RunSummary, StoredRun } from '@pipewright/core';
 import { fixture, linesOf, runCli, startCli, workDir } from './support/cli';
 
-// Every test spawns the real binary (a ts-node start each); a busy machine makes that slow.
+// Every test spawns the real binary (a TypeScript start each); a busy machine makes that slow.
 jest.setTimeout(60_000);
 
 describe('pipewright runs, runs show and resume (SQLite store)', () => {

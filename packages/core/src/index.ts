@@ -96,7 +96,10 @@ export type {
   WaitRecord,
 } from './ports/run-store';
 
+export { currentStep } from './adapters/current-step';
+
 // Errors
+export { fromErrorInfo, toErrorInfo } from './engine/error-info';
 export { EngineError, isStepErrorCode, ParameterError, PipelineDefinitionError, PipewrightError, StepError, STEP_ERROR_CODES, StoreError } from './errors/errors';
 export type {
   DefinitionErrorCode,

@@ -6,6 +6,7 @@ import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import type { ExitCodeValue } from '../exit-codes';
 import { loadModule } from '../load-pipelines';
+import { requireOptional } from '../optional-package';
 import { parsePositiveInteger } from '../positive-integer';
 import { DEFAULT_REDIS, describeRedis, parseRedisAddress } from '../redis-address';
 import type { Terminal } from './drive-run';
@@ -29,7 +30,7 @@ export interface AgentCommandOptions {
 /** Exit code when a second Ctrl-C abandons the steps still running. */
 const FORCED_EXIT = 130;
 
-/** Loads one `--module` (TypeScript through ts-node); its absolute path. */
+/** Loads one `--module` (TypeScript through the CLI's loader); its absolute path. */
 const loadAgentModule = (file: string): string => {
   const path = resolve(file);
   if (!existsSync(path) || !statSync(path).isFile()) {
@@ -124,8 +125,7 @@ export const agentCommand = async (options: AgentCommandOptions, terminal: Termi
     throw new CliError('NO_PIPELINE', `${modules.join(', ')} ${modules.length === 1 ? 'declares' : 'declare'} no @Pipeline or @Task class: give --module the files that declare what the agent runs.`);
   }
   // Required here rather than imported: the other commands never load BullMQ and ioredis.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the commands that use it pay for it
-  const { Agent: AgentClass } = require('@pipewright/bullmq') as typeof import('@pipewright/bullmq');
+  const { Agent: AgentClass } = requireOptional<typeof import('@pipewright/bullmq')>('@pipewright/bullmq', 'pipewright agent', '');
   const agent = await AgentClass.start({ ...settings, modules: paths });
   terminal.stdout.write(
     `agent ${agent.id} serving ${settings.queues.join(', ')} on ${describeRedis(settings.connection)} with modules ${modules.join(', ')} (${registered})\n`,

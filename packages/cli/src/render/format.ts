@@ -1,3 +1,6 @@
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
+
 /** `850 ms`, `1.2 s`, `2m 05s`: a duration as people read it. */
 export const formatDuration = (ms: number): string => {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
@@ -18,9 +21,14 @@ export const formatValue = (value: unknown, max = 120): string => {
   return truncate(text, max);
 };
 
-/** `text` cut to `max` characters, with an ellipsis when cut. */
-export const truncate = (text: string, max: number): string =>
-  max <= 0 ? '' : text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+/**
+ * `text` cut to `max` terminal columns, with an ellipsis when cut (cli-truncate: wide
+ * characters take two columns, colour codes none).
+ */
+export const truncate = (text: string, max: number): string => (max <= 0 ? '' : cliTruncate(text, max));
+
+/** `text` padded with spaces to `width` terminal columns. */
+export const padColumns = (text: string, width: number): string => `${text}${' '.repeat(Math.max(0, width - stringWidth(text)))}`;
 
 /**
  * A `JSON.stringify` replacer for values that JSON cannot hold as they are (a memory store

@@ -1,11 +1,12 @@
 import { styleText } from 'node:util';
 import logUpdate from 'log-update';
 import type { RunResult, StepStatus } from '@pipewright/core';
-import { formatDuration, truncate } from './format';
+import { captureConsole } from './console-capture';
+import { fitRows, ordered } from './fit-rows';
+import { formatDuration, padColumns, truncate } from './format';
 import { showCommandFor } from './reporter';
 import type { Reporter, RunHeader, ShownRun } from './reporter';
 import { RunBoard } from './run-board';
-import type { BoardRow } from './run-board';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -39,7 +40,9 @@ export interface LiveViewOptions {
 /**
  * The terminal view of a run: each step with its status symbol, attempts and duration, the
  * latest log line or metric, and an overall progress bar; redrawn in place (log-update) on
- * events, at most once per frame, and on a slow tick while steps run.
+ * events, at most once per frame, and on a slow tick while steps run. Never taller than the
+ * terminal (finished steps collapse first); console output of steps and callbacks is printed
+ * above it rather than torn by it.
  */
 export class LiveView implements Reporter {
   private readonly update: ReturnType<typeof logUpdate.create>;
@@ -52,6 +55,7 @@ export class LiveView implements Reporter {
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private finished = false;
+  private restoreConsole: (() => void) | undefined;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -66,6 +70,7 @@ export class LiveView implements Reporter {
     this.header = header;
     const board = new RunBoard(run.graph, { pipeline: header.pipeline, version: header.version, runId: run.id });
     this.board = board;
+    this.restoreConsole = captureConsole((text) => this.print(text));
     run.events$.subscribe((event) => {
       board.apply(event);
       this.schedule();
@@ -84,6 +89,7 @@ export class LiveView implements Reporter {
 
   finish(result: RunResult): void {
     this.stopTimers();
+    this.releaseConsole();
     this.message = undefined;
     this.draw();
     this.update.done();
@@ -100,8 +106,26 @@ export class LiveView implements Reporter {
 
   abandon(): void {
     this.stopTimers();
+    this.releaseConsole();
     if (!this.finished) this.update.done();
     this.finished = true;
+  }
+
+  /** Writes `text` above the view: the frame is cleared, the text written, the frame drawn again. */
+  private print(text: string): void {
+    if (this.finished || this.board === undefined) {
+      this.out.write(`${text}\n`);
+      return;
+    }
+    this.update.clear();
+    this.out.write(`${text}\n`);
+    this.lastDraw = this.now();
+    this.update(this.render(this.board));
+  }
+
+  private releaseConsole(): void {
+    this.restoreConsole?.();
+    this.restoreConsole = undefined;
   }
 
   private schedule(): void {
@@ -134,12 +158,15 @@ export class LiveView implements Reporter {
   private render(board: RunBoard): string {
     // A pseudo-terminal without a size reports 0 columns.
     const width = Math.max(40, this.out.columns || 100);
-    const rows = ordered(board);
+    // Header, bar, a notice, and the line the cursor rests on; a pseudo-terminal without a size reports 0 rows.
+    const room = Math.max(3, (this.out.rows || 24) - 4);
+    const fitted = fitRows(ordered(board), room);
+    const rows = fitted.rows;
     const labelWidth = Math.min(32, Math.max(...rows.map((row) => row.label.length + row.depth * 2), 4));
     const lines = [this.paint('bold', `${board.pipeline}@${board.version}`) + this.paint('gray', ` · run ${board.runId}`)];
     for (const row of rows) {
       const [symbol, style] = SYMBOL[row.status];
-      const label = truncate(`${'  '.repeat(row.depth)}${row.label}`, labelWidth).padEnd(labelWidth);
+      const label = padColumns(truncate(`${'  '.repeat(row.depth)}${row.label}`, labelWidth), labelWidth);
       const attempts = row.attempts === 0 ? '' : `attempt ${row.attempts}`;
       const duration = row.startedAt === undefined ? '' : formatDuration((row.endedAt ?? this.now()) - row.startedAt);
       const rest = ` ${label}  ${row.status.padEnd(9)}  ${attempts.padEnd(10)} ${duration.padStart(8)}`;
@@ -147,6 +174,7 @@ export class LiveView implements Reporter {
       const detail = row.detail === undefined || room < 8 ? '' : `  ${truncate(row.detail.replace(/\s+/g, ' '), room)}`;
       lines.push(`  ${this.paint(style, symbol)}${detail === '' ? rest.trimEnd() : rest}${this.paint('gray', detail)}`);
     }
+    for (const summary of fitted.summaries) lines.push(`  ${this.paint('gray', truncate(summary, width - 3))}`);
     lines.push(this.bar(board));
     if (this.message !== undefined) lines.push(this.paint('yellow', this.message));
     return lines.join('\n');
@@ -169,18 +197,3 @@ export class LiveView implements Reporter {
     return this.color && text !== '' ? styleText(style, text) : text;
   }
 }
-
-/** The run's own steps in graph order, each followed by the steps of its nested pipeline. */
-const ordered = (board: RunBoard): BoardRow[] => {
-  const entries = [...board.rows];
-  const result: BoardRow[] = [];
-  const place = (prefix: string, depth: number): void => {
-    for (const [key, row] of entries) {
-      if (row.depth !== depth || (depth > 0 && !key.startsWith(prefix))) continue;
-      result.push(row);
-      place(`${key}/`, depth + 1);
-    }
-  };
-  place('', 0);
-  return result;
-};

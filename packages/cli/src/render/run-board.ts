@@ -56,6 +56,8 @@ export class RunBoard {
         row.attempts = Math.max(row.attempts, event.attempt);
         row.startedAt ??= event.at;
         row.endedAt = undefined;
+        // What an earlier attempt said (its error, its last log line) is stale now.
+        row.detail = undefined;
         break;
       case 'step.retrying':
       case 'step.failed':
@@ -66,6 +68,7 @@ export class RunBoard {
       case 'step.succeeded':
       case 'step.cached':
         row.endedAt = event.at;
+        row.detail = undefined;
         break;
       case 'step.skipped':
         row.detail = event.reason;
@@ -83,14 +86,19 @@ export class RunBoard {
     }
   }
 
-  /** Steps of the run itself (nested pipelines' steps are not counted): finished and all. */
+  /**
+   * Steps of the run itself (nested pipelines' steps are not counted): finished and all. Once
+   * a run is aborted, steps it aborted or skipped on its way out do not count as done: a stopped
+   * run with three steps of seven behind it is 3/7, not 7/7.
+   */
   progress(): { readonly done: number; readonly total: number } {
     let done = 0;
     let total = 0;
     for (const row of this.rows.values()) {
       if (row.depth > 0) continue;
       total++;
-      if (isTerminal(row.status)) done++;
+      const ran = row.status === 'succeeded' || row.status === 'cached' || row.status === 'failed';
+      if (this.status === 'aborted' ? ran : isTerminal(row.status)) done++;
     }
     return { done, total };
   }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nanoid } from 'nanoid';
+import { newId } from '../model/ids';
 import type { ArtifactRef } from '../model/results';
 import { contentHash } from '../ports/artifact-store';
 import type { ArtifactInput, ArtifactStore } from '../ports/artifact-store';
@@ -28,11 +28,11 @@ export class FileArtifactStore implements ArtifactStore {
     );
     if (!exists) {
       await mkdir(join(this.options.dir, hash.slice(0, 2)), { recursive: true });
-      const temporary = `${file}.${nanoid(8)}.tmp`;
+      const temporary = `${file}.${newId(8)}.tmp`;
       await writeFile(temporary, data);
       await rename(temporary, file);
     }
-    return { id: nanoid(), name, step, runId, hash, size: data.byteLength };
+    return { id: newId(), name, step, runId, hash, size: data.byteLength };
   }
 
   async get(ref: ArtifactRef): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import { StepError } from '../errors/errors';
+import { runInStep } from './current-step';
 import type { StepContext } from '../model/step-context';
 import type { Executor, StepChannel } from '../ports/executor';
 import type { StepRequest } from '../model/step-request';
@@ -72,16 +73,19 @@ export class InProcessExecutor implements Executor {
     if (local === undefined) throw new Error(`InProcessExecutor cannot run step '${request.step}' without its local scope.`);
     const ctx = createStepContext(request, channel);
     const body = local.node.body;
-    switch (body.kind) {
-      case 'function':
-        return body.fn(ctx);
-      case 'method':
-        return (local.instance as Record<string, (ctx: StepContext) => unknown>)[body.method]?.(ctx);
-      case 'template': {
-        const instance = local.container.resolve(body.template.target) as { execute(ctx: StepContext): unknown };
-        return instance.execute(ctx);
+    // Everything the body does, awaits included, knows its step (see currentStep).
+    return runInStep(ctx, () => {
+      switch (body.kind) {
+        case 'function':
+          return body.fn(ctx);
+        case 'method':
+          return (local.instance as Record<string, (ctx: StepContext) => unknown>)[body.method]?.(ctx);
+        case 'template': {
+          const instance = local.container.resolve(body.template.target) as { execute(ctx: StepContext): unknown };
+          return instance.execute(ctx);
+        }
       }
-    }
+    });
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid';
+import { newId } from '../model/ids';
 import type { ArtifactRef } from '../model/results';
 import { contentHash } from '../ports/artifact-store';
 import type { ArtifactInput, ArtifactStore } from '../ports/artifact-store';
@@ -10,7 +10,7 @@ export class MemoryArtifactStore implements ArtifactStore {
   put({ runId, step, name, data }: ArtifactInput): Promise<ArtifactRef> {
     const hash = contentHash(data);
     if (!this.blobs.has(hash)) this.blobs.set(hash, Buffer.from(data));
-    return Promise.resolve({ id: nanoid(), name, step, runId, hash, size: data.byteLength });
+    return Promise.resolve({ id: newId(), name, step, runId, hash, size: data.byteLength });
   }
 
   get(ref: ArtifactRef): Promise<Buffer> {

@@ -1,30 +1,25 @@
 import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
 import type { StepNode } from '../graph/step-node';
 import type { PipelineDefinition } from '../metadata/pipeline-definition';
 import { codeHash } from './fingerprint';
 
-/** JSON with sorted keys, so equal values hash equally; values JSON cannot hold get a stable tag. */
-export const stableStringify = (value: unknown): string => {
-  const seen = new Set<object>();
-  const walk = (current: unknown): unknown => {
-    if (typeof current === 'bigint') return `bigint:${current.toString()}`;
-    if (typeof current === 'function' || typeof current === 'symbol') return `[${typeof current}]`;
-    if (typeof current !== 'object' || current === null) return current;
-    if (seen.has(current)) return '[Circular]';
-    seen.add(current);
-    let result: unknown;
-    if (Array.isArray(current)) result = current.map(walk);
-    else if (ArrayBuffer.isView(current)) result = `bytes:${createHash('sha256').update(current as Uint8Array).digest('hex')}`;
-    else {
-      const sorted: Record<string, unknown> = {};
-      for (const key of Object.keys(current).sort()) sorted[key] = walk((current as Record<string, unknown>)[key]);
-      result = sorted;
-    }
-    seen.delete(current);
-    return result;
-  };
-  return JSON.stringify(walk(value)) ?? 'undefined';
+const canonical = configure({ deterministic: true, circularValue: '[Circular]', bigint: false });
+
+// Applied before JSON's own rules, so that values JSON would merge or drop keep a distinct tag.
+const tag = (_key: string, value: unknown): unknown => {
+  if (typeof value === 'bigint') return `bigint:${value.toString()}`;
+  if (typeof value === 'function' || typeof value === 'symbol') return `[${typeof value}]`;
+  if (ArrayBuffer.isView(value)) return `bytes:${createHash('sha256').update(value as Uint8Array).digest('hex')}`;
+  return value;
 };
+
+/**
+ * JSON with sorted keys, so equal values hash equally (safe-stable-stringify, which also
+ * survives cycles); BigInts, byte arrays and functions get a stable tag instead of being merged
+ * or dropped.
+ */
+export const stableStringify = (value: unknown): string => canonical(value, tag) ?? 'undefined';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 

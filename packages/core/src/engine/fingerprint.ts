@@ -1,21 +1,33 @@
 import { createHash } from 'node:crypto';
 import type { StepNode } from '../graph/step-node';
 import type { PipelineDefinition } from '../metadata/pipeline-definition';
+import { classModuleHash } from '../metadata/source-module';
 
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** The code behind a step: its method or function source, or its template's `execute` and defaults. */
+/**
+ * The code behind a step. A method step or a `@Task` template stands for the whole module that
+ * declared its class (a hash of its source, see `metadata/source-module`): helpers the step
+ * calls in that module count, and the same source is the same code under tsc, ts-node, tsx or
+ * the CLI. A function step (`addFunctionStep`) is its function's own text; a class whose module
+ * cannot be read falls back to its method's text. `cacheVersion` counts for all of them.
+ */
 export const codeOf = (node: StepNode, definition: PipelineDefinition): string => {
   const body = node.body;
+  const version = node.options.cacheVersion === undefined ? '' : `\ncacheVersion:${String(node.options.cacheVersion)}`;
   switch (body.kind) {
-    case 'method':
-      return String((definition.target?.prototype as Record<string, unknown> | undefined)?.[body.method]);
+    case 'method': {
+      const module = classModuleHash(definition.target);
+      if (module !== undefined) return `module:${module}:method:${body.method}${version}`;
+      return `${String((definition.target?.prototype as Record<string, unknown> | undefined)?.[body.method])}${version}`;
+    }
     case 'function':
-      return String(body.fn);
+      return `${String(body.fn)}${version}`;
     case 'template': {
       const { template } = body;
-      const execute = (template.target.prototype as { execute?: unknown }).execute;
-      return `${template.kind}:${template.name}@${template.version}:${String(execute ?? template.target)}:${JSON.stringify(template.defaults)}`;
+      const module = classModuleHash(template.target);
+      const code = module !== undefined ? `module:${module}` : String((template.target.prototype as { execute?: unknown }).execute ?? template.target);
+      return `${template.kind}:${template.name}@${template.version}:${code}:${JSON.stringify(template.defaults)}${version}`;
     }
   }
 };

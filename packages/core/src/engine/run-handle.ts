@@ -26,7 +26,7 @@ export type RunHandleStatus = 'pending' | 'running' | RunStatus;
 
 /** A run in progress: ClearML's `start()` / `wait()` / `stop()` / `get_running_nodes()`. */
 export interface RunHandle {
-  /** The run's id (nanoid). */
+  /** The run's id (21 alphanumeric characters). */
   readonly id: string;
   /**
    * Every event of the run, in order. A subscriber that subscribes in the same tick as

@@ -5,7 +5,7 @@ import type { PipelineDefinition } from '../metadata/pipeline-definition';
 import { scanPipeline } from '../metadata/scanner';
 import type { RunOptions } from './run-handle';
 import { findUnserializable } from './serializable';
-import { customAlphabet } from 'nanoid';
+import { newId } from '../model/ids';
 
 /** Whether `source` is a definition from `definePipeline(...).build()` (or `scanPipeline`), checked by shape. */
 const isDefinition = (source: object): source is PipelineDefinition => {
@@ -78,8 +78,5 @@ export const checkRunOptions = (options: RunOptions, durable: boolean): void => 
   }
 };
 
-/**
- * Run ids: 21 alphanumeric characters (≈125 bits). Not nanoid's default alphabet, whose `-`
- * and `_` would let an id start with `-` and read as an option on a command line.
- */
-export const newRunId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 21);
+/** Run ids: 21 alphanumeric characters (≈125 bits), see {@link newId}. */
+export const newRunId = (): string => newId(21);

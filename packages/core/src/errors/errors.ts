@@ -15,7 +15,8 @@ export type DefinitionErrorCode =
   | 'NOT_A_PIPELINE'
   | 'INVALID_TEMPLATE'
   | 'BAD_REFERENCE'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'MISSING_INJECTION_METADATA';
 
 /** Codes of {@link ParameterError}: a run was given parameters the pipeline does not accept. */
 export type ParameterErrorCode = 'UNKNOWN_PARAMETER' | 'PARAMETER_TYPE' | 'PARAMETER_VALUE';

@@ -3,6 +3,7 @@ import type { Constructor, PipelineOptions } from '../model/options';
 import { PipelineDefinitionError } from '../errors/errors';
 import { PipelineGraph } from '../graph/pipeline-graph';
 import type { PipelineDefinition, StepHook } from './pipeline-definition';
+import { checkInjectable } from './injection-check';
 import type { StepDraft } from './step-factory';
 import { checkReferencedSteps, createStepNode } from './step-factory';
 
@@ -32,6 +33,9 @@ export const assembleDefinition = (options: PipelineOptions, drafts: readonly St
   const scope = { pipeline: options.name, params: options.params ?? {} };
   const nodes = drafts.map((draft) => createStepNode(draft, scope));
   checkReferencedSteps(nodes, scope);
+  for (const node of nodes) {
+    if (node.body.kind === 'template' && node.body.template.kind === 'task') checkInjectable(node.body.template.target, options.name, 'Task class');
+  }
   return {
     name: options.name,
     version: options.version ?? DEFAULT_VERSION,

@@ -3,6 +3,7 @@ import { PipelineDefinitionError } from '../errors/errors';
 import type { PipelineDefinition } from './pipeline-definition';
 import { readAfterStepHooks, readBeforeStepHooks, readPipelineOptions, readSteps } from './read-metadata';
 import { assembleDefinition } from './assemble-definition';
+import { checkInjectable } from './injection-check';
 import type { StepDraft } from './step-factory';
 
 const scanned = new WeakMap<Constructor, PipelineDefinition>();
@@ -12,7 +13,8 @@ const scanned = new WeakMap<Constructor, PipelineDefinition>();
  * Pure apart from a per-class memo: decorators are fixed once a class exists.
  *
  * Throws `PipelineDefinitionError` (`NOT_A_PIPELINE`, `DUPLICATE_STEP`, `UNKNOWN_PARENT`,
- * `CYCLE`, `INVALID_TEMPLATE`, `BAD_REFERENCE`, `INVALID_OPTION`).
+ * `CYCLE`, `INVALID_TEMPLATE`, `BAD_REFERENCE`, `INVALID_OPTION`,
+ * `MISSING_INJECTION_METADATA`).
  */
 export const scanPipeline = (target: unknown): PipelineDefinition => {
   const options = readPipelineOptions(target);
@@ -26,6 +28,7 @@ export const scanPipeline = (target: unknown): PipelineDefinition => {
   const memo = scanned.get(ctor);
   if (memo) return memo;
 
+  checkInjectable(ctor, options.name, 'Pipeline class');
   const seen = new Set<string>();
   const drafts: StepDraft[] = [];
   for (const record of readSteps(ctor)) {

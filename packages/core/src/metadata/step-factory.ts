@@ -72,6 +72,10 @@ const validateOptions = (draft: StepDraft, scope: PipelineScope): void => {
   if (options.parents !== undefined && !Array.isArray(options.parents)) {
     fail('INVALID_OPTION', `Step '${name}': parents must be an array of step names.`, scope, name);
   }
+  const version = options.cacheVersion;
+  if (version !== undefined && typeof version !== 'string' && (typeof version !== 'number' || !Number.isFinite(version))) {
+    fail('INVALID_OPTION', `Step '${name}': cacheVersion must be a string or a number, got ${String(version)}.`, scope, name);
+  }
 };
 
 /** Builds one graph node: its body, declared parameters and parents implied by references. */

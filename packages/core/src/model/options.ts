@@ -83,6 +83,12 @@ export interface StepOptions {
   readonly timeoutMs?: number;
   /** Reuse a previous output for the same step identity, code, parameters and inputs. */
   readonly cache?: CacheOption;
+  /**
+   * Part of the step's code identity: bump it when something the module hash cannot see
+   * changed (another module the step imports, a package, a file it reads), so that cached
+   * outputs are not reused and `resume()` sees the change.
+   */
+  readonly cacheVersion?: string | number;
   /** Execution queue; `'default'` when absent. */
   readonly queue?: string;
   /** A failure of this step does not fail the run. */

@@ -19,6 +19,10 @@ export interface ErrorInfo {
   readonly message: string;
   readonly code?: string;
   readonly name: string;
+  /** The stack trace where it was thrown (source-mapped when node's source maps are on). */
+  readonly stack?: string;
+  /** What it wraps (`error.cause`), described the same way. */
+  readonly cause?: ErrorInfo;
 }
 
 /** One line a step logged. */
@@ -29,7 +33,7 @@ export interface LogEntry {
 
 /** A named artifact a step stored: enough to fetch its bytes from the artifact store. */
 export interface ArtifactRef {
-  /** Unique id of this artifact (nanoid). */
+  /** Unique id of this artifact (21 alphanumeric characters). */
   readonly id: string;
   readonly name: string;
   readonly step: string;

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { nanoid } from 'nanoid';
+import { newId } from '../../model/ids';
 import { EngineError } from '../../errors/errors';
 import type { Lease, LeaseHolder, RunStore } from '../../ports/run-store';
 
 /** This engine as a lease holder: unique owner, this host, this process. */
 export const newLeaseHolder = (): LeaseHolder => {
   const host = hostname();
-  return { owner: `${host}:${process.pid}:${nanoid(8)}`, host, pid: process.pid };
+  return { owner: `${host}:${process.pid}:${newId(8)}`, host, pid: process.pid };
 };
 
 /** `false` only when the process is known to be gone; a process of another user (EPERM) is alive. */
