@@ -20,7 +20,7 @@ const loadSources = () => {
   const { registerTypeScript } = require(join(sources, 'loader', 'register.ts'));
   // The workspace packages' `main` is their build; map them to their sources like tsconfig's paths do.
   const aliases = {};
-  for (const name of ['core', 'sqlite', 'bullmq', 'cli']) aliases[`@pipewright/${name}`] = join(repository, 'packages', name, 'src', 'index.ts');
+  for (const name of ['core', 'sqlite', 'bullmq', 'cli', 'dashboard', 'testing', 'postgres']) aliases[`@pipewright/${name}`] = join(repository, 'packages', name, 'src', 'index.ts');
   registerTypeScript({ aliases });
   return require(join(sources, 'main.ts'));
 };

@@ -89,7 +89,7 @@ describe('the packed tarballs', () => {
       expect(manifest.repository).toMatchObject({ directory: `packages/${name}` });
     }
     expect(Object.keys(installed('core').peerDependencies as object).sort()).toEqual(['reflect-metadata', 'rxjs', 'tsyringe']);
-    expect(installed('cli').peerDependenciesMeta).toEqual({ '@pipewright/sqlite': { optional: true }, '@pipewright/bullmq': { optional: true } });
+    expect(installed('cli').peerDependenciesMeta).toEqual({ '@pipewright/sqlite': { optional: true }, '@pipewright/bullmq': { optional: true }, '@pipewright/dashboard': { optional: true } });
   });
 });
 
