@@ -96,7 +96,7 @@ export type {
   WaitRecord,
 } from './ports/run-store';
 
-export { currentStep } from './adapters/current-step';
+export { currentStep, trackCurrentStep } from './adapters/current-step';
 
 // Errors
 export { fromErrorInfo, toErrorInfo } from './engine/error-info';

@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import { currentStep } from '@pipewright/core';
+import { currentStep, trackCurrentStep } from '@pipewright/core';
 
 const METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
@@ -11,6 +11,7 @@ const METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
  * function that puts the console back.
  */
 export const captureConsole = (print: (text: string) => void): (() => void) => {
+  trackCurrentStep();
   const originals = METHODS.map((method) => [method, console[method]] as const);
   for (const method of METHODS) {
     console[method] = (...args: unknown[]): void => {
