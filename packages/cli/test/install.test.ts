@@ -50,7 +50,8 @@ const outcomeOf = (project: string, command: string): CommandOutcome => {
 
 const expectSuccess = (project: string, command: string): string => {
   const { code, stdout, stderr } = outcomeOf(project, command);
-  expect({ command, code, stderr: code === 0 ? '' : stderr }).toEqual({ command, code: 0, stderr: '' });
+  // tsc reports on stdout, npm and node on stderr: a failure shows both.
+  expect({ command, code, output: code === 0 ? '' : `${stdout}\n${stderr}` }).toEqual({ command, code: 0, output: '' });
   return stdout;
 };
 
@@ -142,7 +143,7 @@ describe('README\'s dashboard project: createDashboard in its own node:http serv
   it('installs, compiles with the latest TypeScript and lists the run it made at /api/runs', () => {
     for (const command of projects.get('dashboard')?.commands.filter((line) => line.startsWith('npm ')) ?? []) expectSuccess('dashboard', command);
     expect(manifestIn('dashboard', 'typescript').version).toBe(latestTypeScript);
-    expectSuccess('dashboard', 'npx tsc --strict --experimentalDecorators --emitDecoratorMetadata --module commonjs --target es2022 --outDir dist server.ts');
+    expectSuccess('dashboard', 'npx tsc --strict --experimentalDecorators --emitDecoratorMetadata --module commonjs --target es2022 --types node --outDir dist server.ts');
     const stdout = expectSuccess('dashboard', 'node dist/server.js');
     const runId = /^made (\S+)$/m.exec(stdout)?.[1] ?? '(no run id printed)';
     const listed = JSON.parse(/^\/api\/runs (.*)$/m.exec(stdout)?.[1] ?? 'null') as { runs?: unknown } | null;
