@@ -1,5 +1,5 @@
 // Its types name Buffer and AbortSignal: bring node's types to a project that does not list them (TypeScript 6+ no longer loads every @types).
-/// <reference types="node" />
+/// <reference types="node" preserve="true" />
 /**
  * @pipewright/core: decorators, scanner, graph, RxJS engine, in-process executor, memory store.
  *
