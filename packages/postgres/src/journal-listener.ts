@@ -64,9 +64,9 @@ export class JournalListener {
         this.connecting = undefined;
         if (this.closed || this.followers.size === 0) return this.drop(connected);
         this.client = connected;
-        // Anything journaled while the connection was down is read now.
-        if (this.failures > 0) this.tellAll();
         this.failures = 0;
+        // Anything journaled before LISTEN took effect (or while the connection was down) is read now.
+        this.tellAll();
       })
       .catch(() => {
         this.connecting = undefined;
