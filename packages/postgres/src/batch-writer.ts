@@ -84,7 +84,7 @@ export class BatchWriter {
     } catch (error) {
       // Positions given to events that did not land are taken back: the next batch reads them again.
       for (const event of batch.events) this.seqs.delete(event.run_id);
-      throw describeFailure(error, `a commit of ${batch.events.length} events and ${batch.steps.length} step states`, this.schema);
+      throw describeFailure(error, `committing ${batch.events.length} events and ${batch.steps.length} step states`, this.schema);
     }
     for (const event of batch.events) {
       if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.seqs.delete(event.run_id);

@@ -73,7 +73,7 @@ export const describeFailure = (error: unknown, what: string, schema: string): E
   const sqlState = codeOf(error) || undefined;
   const context = { schema, cause: error, ...(sqlState === undefined ? {} : { sqlState }) };
   if (isConnectionError(error)) {
-    return new PostgresStoreError('CONNECTION_LOST', `Lost the connection to PostgreSQL while ${what}: ${messageOf(error)}. Nothing of it was applied unless it was committed; the store reconnects on its next use.`, context);
+    return new PostgresStoreError('CONNECTION_LOST', `Lost the connection to PostgreSQL while ${what}: ${messageOf(error)}. The store opens a fresh connection on its next use.`, context);
   }
   if (sqlState === '23503') {
     return new PostgresStoreError('UNKNOWN_RUN', `Cannot write ${what}: it names a run that was never begun (${messageOf(error)}).`, context);

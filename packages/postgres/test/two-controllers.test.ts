@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { lastValueFrom, toArray } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { Engine } from '@pipewright/core';
 import type { PipelineEvent } from '@pipewright/core';
 import { PostgresStore } from '@pipewright/postgres';
@@ -28,6 +29,8 @@ describe('two real controller processes on one PostgreSQL database', () => {
   const database = useDatabase();
   let controllers: Controllers;
   let engine: Engine | undefined;
+  /** A watch in progress: ended after each spec, so a failed one leaves no timer behind. */
+  let watching: Subscription | undefined;
 
   let specs = 0;
 
@@ -36,6 +39,7 @@ describe('two real controller processes on one PostgreSQL database', () => {
     controllers = new Controllers(database.url, `spec_${++specs}`);
   });
   afterEach(async () => {
+    watching?.unsubscribe();
     await engine?.close();
     engine = undefined;
     await controllers.close();
@@ -109,8 +113,8 @@ describe('two real controller processes on one PostgreSQL database', () => {
     if (!database.available) return;
     const { runId, outcome } = await controllers.drive({ GATE: 'train' });
     const seen: PipelineEvent[] = [];
-    await new Promise<void>((resolve, reject) => {
-      open(600_000).watch(runId).subscribe({
+    const followed = new Promise<void>((resolve, reject) => {
+      watching = open(600_000).watch(runId).subscribe({
         next: (event) => {
           seen.push(event);
           // The gate opens only once the watcher has seen the step waiting at it: what follows is live.
@@ -120,6 +124,7 @@ describe('two real controller processes on one PostgreSQL database', () => {
         error: reject,
       });
     });
+    await followed;
     expect(await printed<Driven>(outcome)).toMatchObject({ status: 'succeeded', runId });
     expect(seen[0]?.type).toBe('run.started');
     expect(seen.at(-1)).toMatchObject({ type: 'run.succeeded', runId });
