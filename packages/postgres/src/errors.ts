@@ -76,7 +76,7 @@ export const describeFailure = (error: unknown, what: string, schema: string): E
     return new PostgresStoreError('CONNECTION_LOST', `Lost the connection to PostgreSQL while ${what}: ${messageOf(error)}. The store opens a fresh connection on its next use.`, context);
   }
   if (sqlState === '23503') {
-    return new PostgresStoreError('UNKNOWN_RUN', `Cannot write ${what}: it names a run that was never begun (${messageOf(error)}).`, context);
+    return new PostgresStoreError('UNKNOWN_RUN', `While ${what}: a write names a run that was never begun (${messageOf(error)}).`, context);
   }
   return new PostgresStoreError('QUERY_FAILED', `PostgreSQL refused ${what}: ${messageOf(error)}.`, context);
 };

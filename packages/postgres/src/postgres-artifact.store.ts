@@ -12,10 +12,14 @@ export class PostgresArtifactStore implements ArtifactStore {
   private readonly insert: string;
   private readonly select: string;
 
+  /**
+   * @param ready resolves once the store's schema exists (every call waits for it)
+   */
   constructor(
     private readonly pool: Pool,
     quotedSchema: string,
     private readonly schema: string,
+    private readonly ready: () => Promise<void>,
   ) {
     // One statement: the bytes (unless the same content is there already) and the record, atomically.
     this.insert = `WITH blob AS (INSERT INTO ${quotedSchema}.blobs (hash, data) VALUES ($5, $7) ON CONFLICT (hash) DO NOTHING)
@@ -25,16 +29,18 @@ export class PostgresArtifactStore implements ArtifactStore {
 
   async put({ runId, step, name, data }: ArtifactInput): Promise<ArtifactRef> {
     const ref: ArtifactRef = { id: randomUUID(), name, step, runId, hash: createHash('sha256').update(data).digest('hex'), size: data.byteLength };
+    await this.ready();
     try {
       await this.pool.query(this.insert, [ref.id, runId, step, name, ref.hash, ref.size, Buffer.from(data.buffer, data.byteOffset, data.byteLength), Date.now()]);
     } catch (error) {
-      throw describeFailure(error, `artifact '${name}' of step '${step}' (run ${runId})`, this.schema);
+      throw describeFailure(error, `storing artifact '${name}' of step '${step}' (run ${runId})`, this.schema);
     }
     return ref;
   }
 
   async get(ref: ArtifactRef): Promise<Buffer> {
     let rows: Array<{ data: Buffer }>;
+    await this.ready();
     try {
       ({ rows } = await this.pool.query<{ data: Buffer }>(this.select, [ref.hash]));
     } catch (error) {

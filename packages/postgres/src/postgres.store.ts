@@ -70,7 +70,7 @@ export class PostgresStore implements RunStore {
     this.writer = new BatchWriter(this.pool, s, this.schema, checked.channel, checked.reconnectAttempts);
     this.control = new RunControl(this.pool, s);
     this.listener = new JournalListener(this.pool, checked.quotedChannel);
-    this.artifacts = options.artifacts ?? new PostgresArtifactStore(this.pool, s, this.schema);
+    this.artifacts = options.artifacts ?? new PostgresArtifactStore(this.pool, s, this.schema, () => this.opened);
     this.queries = new Queries(this.pool, s);
     this.opened = this.open(checked.quotedSchema);
     this.opened.catch(() => undefined); // reported by every call that needs the database
