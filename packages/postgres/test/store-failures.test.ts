@@ -60,6 +60,8 @@ describe('PostgresStore when the connection is lost', () => {
       const committed = store.commit();
       let waiting: number | undefined;
       await waitUntil('the commit to wait for the lock', async () => {
+        // Inside a transaction the activity view is a snapshot taken once: take a fresh one each time.
+        await blocker.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await blocker.query<{ pid: number }>(
           "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%json_to_recordset%'",
         );

@@ -44,10 +44,19 @@ describe('two real controller processes on one PostgreSQL database', () => {
     engine = undefined;
     await controllers.close();
   });
-  const open = (pollMs = 50): Engine => (engine = new Engine({ store: new PostgresStore({ connectionString: database.url, schema: controllers.schema }), pollMs }));
+  let store: PostgresStore | undefined;
+  const open = (pollMs = 50): Engine => {
+    store = new PostgresStore({ connectionString: database.url, schema: controllers.schema });
+    return (engine = new Engine({ store, pollMs }));
+  };
+  /** This process's store (opening an engine on it when none is open yet). */
+  const storeOf = (): PostgresStore => {
+    if (engine === undefined) open();
+    return store as PostgresStore;
+  };
   /** Waits until the store says `step` of the run succeeded: then it is durable, whatever happens to its controller. */
   const durableSuccess = async (runId: string, step: string): Promise<void> => {
-    const store = (engine ?? open()).store;
+    const store = storeOf();
     for (let polls = 0; polls < 3_000; polls++) {
       if ((await store.getRun(runId))?.steps[step]?.status === 'succeeded') return;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -56,7 +65,7 @@ describe('two real controller processes on one PostgreSQL database', () => {
   };
   const finishedSteps = async (runId: string): Promise<string[]> =>
     Object.entries((await engine!.inspect(runId)).steps).filter(([, step]) => step.status === 'succeeded').map(([name]) => name).sort();
-  const journalOf = async (runId: string): Promise<string[]> => (await (engine ?? open()).store.readEvents!(runId, 0)).map((entry) => entry.event.type);
+  const journalOf = async (runId: string): Promise<string[]> => (await storeOf().readEvents(runId, 0)).map((entry) => entry.event.type);
 
   it('share history and the step cache: runs of both are listed everywhere, and a cached step is computed once', async () => {
     if (!database.available) return;
@@ -101,7 +110,7 @@ describe('two real controller processes on one PostgreSQL database', () => {
     await durableSuccess(killed.runId, 'audit');
     await killHard(killed.child, killed.outcome);
     expect(await finishedSteps(killed.runId)).toEqual(['audit', 'prepare']);
-    const lease = await engine!.store.readLease!(killed.runId);
+    const lease = await storeOf().readLease(killed.runId);
     expect(lease).toMatchObject({ host: 'machine-a', pid: killed.child.pid });
     const [recovered] = await printed<Recovered[]>(controllers.start('recover').outcome);
     expect(recovered).toMatchObject({ runId: killed.runId, status: 'succeeded' });
@@ -141,7 +150,7 @@ describe('two real controller processes on one PostgreSQL database', () => {
     const result = await printed<Driven>(outcome);
     expect(result).toMatchObject({ status: 'succeeded', runId });
     expect(controllers.effects()).toEqual({ prepare: 1, audit: 1, train: 1, evaluate: 1, report: 1 });
-    const journal = await open().store.readEvents!(runId, 0);
+    const journal = await storeOf().readEvents(runId, 0);
     expect(journal.map((entry) => entry.seq)).toEqual(journal.map((_, index) => index + 1));
     expect(journal.at(-1)?.event.type).toBe('run.succeeded');
     expect(Object.values((await engine!.inspect(runId)).steps).map((step) => step.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
