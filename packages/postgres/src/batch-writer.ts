@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { describeFailure, isConnectionError } from './errors';
+import { describeFailure } from './errors';
+import { withRetries } from './retry';
 import type { Batch } from './staged';
 
 /**
@@ -48,8 +49,6 @@ d AS (
 )
 SELECT pg_notify($2, x.run_id) FROM (SELECT DISTINCT x.run_id FROM b, json_to_recordset(b.j->'events') AS x(run_id text)) AS x`;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Sends batches: gives each event its position in its run's journal, then applies the batch in
  * one statement, again on a fresh connection when the connection fails (up to `retries` times).
@@ -80,7 +79,7 @@ export class BatchWriter {
     try {
       await this.number(batch);
       const payload = JSON.stringify(batch);
-      await this.withRetries(() => this.pool.query(this.statement, [payload, this.channel]));
+      await withRetries(() => this.pool.query(this.statement, [payload, this.channel]), this.retries);
     } catch (error) {
       // Positions given to events that did not land are taken back: the next batch reads them again.
       for (const event of batch.events) this.seqs.delete(event.run_id);
@@ -96,7 +95,7 @@ export class BatchWriter {
     const unknown = new Set<string>();
     for (const event of batch.events) if (!this.seqs.has(event.run_id)) unknown.add(event.run_id);
     if (unknown.size > 0) {
-      const { rows } = await this.withRetries(() => this.pool.query<{ run_id: string; seq: number }>(this.lastSeq, [[...unknown]]));
+      const { rows } = await withRetries(() => this.pool.query<{ run_id: string; seq: number }>(this.lastSeq, [[...unknown]]), this.retries);
       for (const runId of unknown) this.seqs.set(runId, 0);
       for (const row of rows) this.seqs.set(row.run_id, Number(row.seq));
     }
@@ -104,18 +103,6 @@ export class BatchWriter {
       const seq = (this.seqs.get(event.run_id) as number) + 1;
       this.seqs.set(event.run_id, seq);
       event.seq = seq;
-    }
-  }
-
-  private async withRetries<T>(attempt: () => Promise<T>): Promise<T> {
-    for (let retry = 0; ; retry++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (retry >= this.retries || !isConnectionError(error)) throw error;
-        // The pool dropped the broken connection; the next attempt opens a fresh one.
-        await sleep(50 * 4 ** retry);
-      }
     }
   }
 }

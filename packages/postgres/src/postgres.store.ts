@@ -25,6 +25,7 @@ import { checkOptions } from './options';
 import type { PostgresStoreOptions } from './options';
 import { Queries } from './queries';
 import { cacheRow, eventRow, runRow, stepRow } from './rows';
+import { withRetries } from './retry';
 import { RunControl } from './run-control';
 import { Staged } from './staged';
 
@@ -58,10 +59,12 @@ export class PostgresStore implements RunStore {
   /** A commit waiting for the one in flight; it takes what is staged when it starts. */
   private next: Promise<void> | undefined;
   private closed = false;
+  private readonly retries: number;
 
   constructor(options: PostgresStoreOptions) {
     const checked = checkOptions(options);
     this.schema = checked.schema;
+    this.retries = checked.reconnectAttempts;
     const s = checked.quotedSchema;
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? new Pool({ connectionString: options.connectionString, max: checked.maxConnections });
@@ -223,13 +226,13 @@ export class PostgresStore implements RunStore {
     }
   }
 
-  /** Runs a read once the store is open and the commits sent so far have settled. */
+  /** Runs a read (or a lease's statement) once the store is open and the commits sent so far have settled; again on a fresh connection when it loses its own. */
   private async read<T>(what: string, query: () => Promise<T>): Promise<T> {
     this.assertOpen();
     await this.opened;
     await this.tail.catch(() => undefined);
     try {
-      return await query();
+      return await withRetries(query, this.retries);
     } catch (error) {
       throw describeFailure(error, what, this.schema);
     }
