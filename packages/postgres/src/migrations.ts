@@ -1,5 +1,5 @@
-import type { PoolClient } from 'pg';
-import { PostgresStoreError } from './errors';
+import type { Pool, PoolClient } from 'pg';
+import { describeFailure, PostgresStoreError } from './errors';
 
 /** One step of the schema: moves it from version `index` to `index + 1`. */
 export interface Migration {
@@ -153,5 +153,23 @@ export const migrate = async (client: PoolClient, schema: string, quoted: string
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+};
+
+/** Takes a connection from the pool and migrates the schema on it (see {@link migrate}); errors are {@link PostgresStoreError}s. */
+export const openSchema = async (pool: Pool, schema: string, quoted: string): Promise<void> => {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw describeFailure(error, `opening the Pipewright schema '${schema}'`, schema);
+  }
+  try {
+    await migrate(client, schema, quoted);
+    client.release();
+  } catch (error) {
+    // A connection that failed mid-migration is destroyed rather than reused.
+    client.release(error instanceof Error ? error : true);
+    throw describeFailure(error, `migrating the Pipewright schema '${schema}'`, schema);
   }
 };

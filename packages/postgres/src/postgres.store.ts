@@ -1,25 +1,10 @@
 import { Pool } from 'pg';
-import type {
-  ArtifactStore,
-  CacheEntry,
-  ErrorInfo,
-  HistoryQuery,
-  JournalEntry,
-  Lease,
-  LeaseHolder,
-  PipelineEvent,
-  RunRecord,
-  RunStatus,
-  RunStore,
-  RunSummary,
-  StepResult,
-  StopRequest,
-  StoredRun,
-} from '@pipewright/core';
+import type { ArtifactStore, CacheEntry, ErrorInfo, HistoryQuery, JournalEntry, Lease, LeaseHolder, PipelineEvent } from '@pipewright/core';
+import type { RunRecord, RunStatus, RunStore, RunSummary, StepResult, StopRequest, StoredRun } from '@pipewright/core';
 import { BatchWriter } from './batch-writer';
 import { describeFailure, PostgresStoreError } from './errors';
 import { JournalListener } from './journal-listener';
-import { migrate } from './migrations';
+import { openSchema } from './migrations';
 import { PostgresArtifactStore } from './postgres-artifact.store';
 import { checkOptions } from './options';
 import type { PostgresStoreOptions } from './options';
@@ -75,7 +60,7 @@ export class PostgresStore implements RunStore {
     this.listener = new JournalListener(this.pool, checked.quotedChannel);
     this.artifacts = options.artifacts ?? new PostgresArtifactStore(this.pool, s, this.schema, () => this.opened);
     this.queries = new Queries(this.pool, s);
-    this.opened = this.open(checked.quotedSchema);
+    this.opened = openSchema(this.pool, this.schema, checked.quotedSchema);
     this.opened.catch(() => undefined); // reported by every call that needs the database
     this.tail = this.opened;
   }
@@ -208,23 +193,6 @@ export class PostgresStore implements RunStore {
   }
 
   // ---------------------------------------------------------------- internals
-
-  private async open(quotedSchema: string): Promise<void> {
-    let client;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw describeFailure(error, `opening the Pipewright schema '${this.schema}'`, this.schema);
-    }
-    try {
-      await migrate(client, this.schema, quotedSchema);
-      client.release();
-    } catch (error) {
-      // A connection that failed mid-migration is destroyed rather than reused.
-      client.release(error instanceof Error ? error : true);
-      throw describeFailure(error, `migrating the Pipewright schema '${this.schema}'`, this.schema);
-    }
-  }
 
   /** Runs a read (or a lease's statement) once the store is open and the commits sent so far have settled; again on a fresh connection when it loses its own. */
   private async read<T>(what: string, query: () => Promise<T>): Promise<T> {
