@@ -12,7 +12,7 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: {
-    '^@pipewright/(core|sqlite|bullmq|cli|testing|dashboard)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@pipewright/(core|sqlite|postgres|bullmq|cli|testing|dashboard)$': '<rootDir>/packages/$1/src/index.ts',
   },
   // Builds the dashboard's front-end bundle when it is missing or stale (its browser tests serve it).
   globalSetup: '<rootDir>/packages/dashboard/test/support/global-setup.ts',

@@ -19,7 +19,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --json               print one JSON array of rows instead of the table
   --only <shapes>      comma-separated: ${SHAPES.join(', ')} (default: all)
   --sizes <list>       comma-separated step counts (default: 1000,10000,100000)
-  --engines <list>     comma-separated: promise-floor, p-graph, pipewright, pipewright:sqlite (default: all available)
+  --engines <list>     comma-separated: promise-floor, p-graph, pipewright, pipewright:sqlite, pipewright:postgres
+                       (default: all available; postgres on $PIPEWRIGHT_BENCH_POSTGRES, default 127.0.0.1:5432)
   --runs <n>           measured runs per row (default: 5)
   --warmup <n>         discarded runs before measuring (default: 2, or 1 from 100000 steps)
   --huge               run a ${HUGE_STEPS.toLocaleString('en-US')}-step chain (floor and Pipewright in memory), sampling RSS during the run

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { EngineName, StoreName } from './engines/engine-adapter';
 import { loadSqliteStore } from './engines/pipewright';
+import { loadPostgresStore } from './engines/pipewright-postgres';
 import { BenchmarkError } from './errors';
 import type { BenchmarkErrorCode } from './errors';
 import { median } from './measurement';
@@ -50,7 +51,7 @@ export interface BenchOptions {
   readonly onProgress?: (spec: MeasurementSpec) => void;
 }
 
-/** Every engine this checkout can run: the SQLite row joins once `@pipewright/sqlite` exports `SqliteStore`. */
+/** Every engine this checkout can run: the SQLite and Postgres rows join when their packages load (Postgres also needs a server, see pipewright-postgres.ts). */
 export const availableEngines = (): EngineChoice[] => {
   const engines: EngineChoice[] = [
     { engine: 'promise-floor', store: 'memory' },
@@ -58,6 +59,7 @@ export const availableEngines = (): EngineChoice[] => {
     { engine: 'pipewright', store: 'memory' },
   ];
   if (loadSqliteStore() !== undefined) engines.push({ engine: 'pipewright', store: 'sqlite' });
+  if (loadPostgresStore() !== undefined) engines.push({ engine: 'pipewright', store: 'postgres' });
   return engines;
 };
 

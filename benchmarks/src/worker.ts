@@ -24,15 +24,19 @@ const measure = async (spec: MeasurementSpec): Promise<Measurement> => {
   peak.reset();
   const prepared = adapterFor(spec.engine, spec.store).prepare(workload, probe);
   const timesMs: number[] = [];
-  for (let r = 0; r < spec.warmup + spec.runs; r++) {
-    collect();
-    probe.reset();
-    const started = process.hrtime.bigint();
-    const outcome = await prepared.run();
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    probe.verify((i) => outcome.outputOf(i)); // untimed, and on every run: warm-ups must be right too
-    await outcome.dispose?.();
-    if (r >= spec.warmup) timesMs.push(elapsedMs);
+  try {
+    for (let r = 0; r < spec.warmup + spec.runs; r++) {
+      collect();
+      probe.reset();
+      const started = process.hrtime.bigint();
+      const outcome = await prepared.run();
+      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      probe.verify((i) => outcome.outputOf(i)); // untimed, and on every run: warm-ups must be right too
+      await outcome.dispose?.();
+      if (r >= spec.warmup) timesMs.push(elapsedMs);
+    }
+  } finally {
+    await prepared.close?.(); // even when a run failed: a database must not be left behind
   }
   return { edges: workload.edges, timesMs, peakRssMb: peak.peakMb(), baseRssMb, samples: sampling ? [...sampling.samples] : [] };
 };

@@ -113,7 +113,7 @@ describe('the harness', () => {
       expect(Object.keys(json).sort()).toEqual(['edges', 'engine', 'medianMs', 'peakRssMb', 'runs', 'steps', 'store', 'usPerStep', 'workload']);
       expect(json).toMatchObject({ steps: 100, edges: edges[row.workload], runs: 1 });
       expect(['promise-floor', 'p-graph', 'pipewright']).toContain(json.engine);
-      expect(['memory', 'sqlite']).toContain(json.store);
+      expect(['memory', 'sqlite', 'postgres']).toContain(json.store);
       expect(json.medianMs).toBeGreaterThan(0);
       expect(json.usPerStep).toBeCloseTo((json.medianMs * 1000) / 100, 1);
       expect(json.peakRssMb).toBeGreaterThan(0);

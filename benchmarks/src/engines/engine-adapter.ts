@@ -5,7 +5,7 @@ import type { Workload } from '../workload';
 export type EngineName = 'promise-floor' | 'p-graph' | 'pipewright';
 
 /** Where Pipewright keeps the run; the other engines keep nothing and report `memory`. */
-export type StoreName = 'memory' | 'sqlite';
+export type StoreName = 'memory' | 'sqlite' | 'postgres';
 
 /** What one timed run leaves for the (untimed) correctness check. */
 export interface RunOutcome {
@@ -18,6 +18,8 @@ export interface RunOutcome {
 /** A workload made ready for one engine: `run()` is what the benchmark times. */
 export interface PreparedRun {
   run(): Promise<RunOutcome>;
+  /** Releases what `prepare` made for every run (a database); called once after the last run, not timed. */
+  close?(): Promise<void>;
 }
 
 /** One engine × store, able to prepare any workload. */

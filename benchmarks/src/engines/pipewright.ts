@@ -38,7 +38,7 @@ export const definitionOf = (workload: Workload, probe: Probe): PipelineDefiniti
 };
 
 /** Counts every event, as a real subscriber (a progress display, a journal) would see them. */
-class EventCounter {
+export class EventCounter {
   total = 0;
   succeeded = 0;
   ended = '';

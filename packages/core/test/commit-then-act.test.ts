@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { definePipeline, Engine, EngineError, MemoryStore } from '@pipewright/core';
 import type { PipelineEvent, RunRecord } from '@pipewright/core';
+import { lastValueFrom, toArray } from 'rxjs';
 
 /** A memory store that knows which journaled events and run records a commit made durable. */
 class WitnessStore extends MemoryStore {
@@ -128,6 +129,30 @@ describe('commit, then act', () => {
     let ran = false;
     await expect(new Engine({ store }).begin(diamond(() => (ran = true)))).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_FAILED' });
     expect(ran).toBe(false);
+  });
+
+  it.each([
+    ['a synchronous', () => new WitnessStore()],
+    ['an asynchronous', () => new AsyncWitnessStore()],
+  ])('settles the run failed with STORE_FAILED when %s store cannot commit its end', async (_kind, makeStore) => {
+    const counting = makeStore();
+    expect((await new Engine({ store: counting }).run(diamond(() => undefined))).status).toBe('succeeded');
+    const store = makeStore();
+    store.failAt = counting.commits; // the last commit: the one that records the run's end
+    const run = await new Engine({ store }).begin(diamond(() => undefined));
+    const events = lastValueFrom(run.events$.pipe(toArray()));
+    const result = await run.result;
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ code: 'STORE_FAILED', name: 'StoreError' });
+    expect(Object.values(result.steps).map((step) => step.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect((await events).at(-1)).toMatchObject({ type: 'run.failed' });
+  });
+
+  it('rejects begin() on an asynchronous store that cannot commit the run\'s record, handing out no id', async () => {
+    const store = new AsyncWitnessStore();
+    store.failAt = 1;
+    await expect(new Engine({ store }).begin(diamond(() => undefined))).rejects.toThrow('disk full');
+    expect(store.committedRuns.size).toBe(0);
   });
 
   it.each([

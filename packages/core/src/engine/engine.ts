@@ -104,11 +104,7 @@ export class Engine {
 
   /** `startResume(runId)` run to its end; works on every store. */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
-    this.assertOpen();
-    const stored = await this.store.getRun(runId);
-    const run = this.resumeStored(runId, stored, options, stored !== undefined && (await this.claimAhead(runId)));
-    await run.recorded;
-    return run.result;
+    return (await this.beginResume(runId, options)).result;
   }
 
   /** Runs kept by the store, newest first. */
@@ -153,7 +149,9 @@ export class Engine {
    */
   async recover(options: RecoverOptions = {}): Promise<RunHandle[]> {
     this.assertOpen();
-    return recoverRuns({ store: this.store, isLive: (id) => this.live.get(id) !== undefined, resume: (id, force) => this.startResume(id, { force }) }, options);
+    const resume = (id: string, force: boolean): RunHandle | Promise<RunHandle> =>
+      this.store.asynchronous === true ? this.beginResume(id, { force }) : this.startResume(id, { force });
+    return recoverRuns({ store: this.store, isLive: (id) => this.live.get(id) !== undefined, resume }, options);
   }
 
   /**
@@ -234,6 +232,15 @@ export class Engine {
 
   private async beginAs(definition: PipelineDefinition, options: RunOptions, runId: string): Promise<Run> {
     const run = this.launch(definition, options, runId, undefined, await this.claimAhead(runId));
+    await run.recorded;
+    return run;
+  }
+
+  /** `resume` on any store: resolves with the run's handle once its record is durable again. */
+  private async beginResume(runId: string, options: ResumeOptions): Promise<Run> {
+    this.assertOpen();
+    const stored = await this.store.getRun(runId);
+    const run = this.resumeStored(runId, stored, options, stored !== undefined && (await this.claimAhead(runId)));
     await run.recorded;
     return run;
   }

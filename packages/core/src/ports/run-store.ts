@@ -214,6 +214,12 @@ export interface RunStore {
    */
   readEvents?(runId: string, afterSeq: number): readonly JournalEntry[] | Promise<readonly JournalEntry[]>;
   /**
+   * Calls `onAppend` whenever a commit (of any process) journals events of the run, and returns
+   * how to stop: `engine.watch` then reads the journal at once instead of at its next poll
+   * (Postgres: LISTEN/NOTIFY). A store without it is polled.
+   */
+  subscribeEvents?(runId: string, onAppend: () => void): () => void;
+  /**
    * Records that the run should stop; the engine driving it (in any process) reads it with
    * {@link RunStore.readStopRequest} and stops the run. A later request replaces an earlier one.
    */

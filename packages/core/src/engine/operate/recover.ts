@@ -15,7 +15,8 @@ export interface RecoverOptions {
 export interface RecoverContext {
   readonly store: RunStore;
   isLive(runId: string): boolean;
-  resume(runId: string, force: boolean): RunHandle;
+  /** Synchronous on a synchronous store; on an asynchronous one, once the run's record is durable again. */
+  resume(runId: string, force: boolean): RunHandle | Promise<RunHandle>;
 }
 
 /**
@@ -42,7 +43,7 @@ export const recoverRuns = async (context: RecoverContext, options: RecoverOptio
   const handles: RunHandle[] = [];
   for (const summary of await findInterrupted(context.store, context.isLive)) {
     try {
-      handles.push(context.resume(summary.runId, options.force === true));
+      handles.push(await context.resume(summary.runId, options.force === true));
     } catch (error) {
       options.onSkip?.(summary.runId, error);
     }

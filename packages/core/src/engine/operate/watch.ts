@@ -33,8 +33,9 @@ const notFound = (runId: string): EngineError => new EngineError('RUN_NOT_FOUND'
  * completing after the final `run.*` event. A run this engine drives is replayed from the journal
  * (or, for a store that journals nothing, from the events kept while it lives) and then followed
  * on its `events$`, the two joined by count so no event is lost or repeated. A run driven by
- * another process is followed by reading the store's journal every `pollMs`; if its driver dies
- * the observable errors with `RUN_INTERRUPTED`.
+ * another process is followed by reading the store's journal every `pollMs`, and at once when the
+ * store tells of new events (`subscribeEvents`); if its driver dies the observable errors with
+ * `RUN_INTERRUPTED`.
  */
 export const watchRun = (context: WatchContext, runId: string): Observable<PipelineEvent> =>
   new Observable<PipelineEvent>((subscriber) => {
@@ -79,6 +80,8 @@ const followJournal = (context: WatchContext, runId: string, subscriber: Subscri
   let closed = false;
   let afterSeq = 0;
   let first = true;
+  let polling = false;
+  let again = false;
 
   const poll = async (): Promise<void> => {
     const stored = await store.getRun(runId);
@@ -104,14 +107,33 @@ const followJournal = (context: WatchContext, runId: string, subscriber: Subscri
     }
     if (!closed) timer = setTimeout(run, context.pollMs);
   };
+  // One read at a time: a notification during a read asks for one more right after it.
   const run = (): void => {
-    poll().catch((error: unknown) => {
-      if (!closed) subscriber.error(error);
-    });
+    if (closed) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    polling = true;
+    poll().then(
+      () => {
+        polling = false;
+        if (again) {
+          again = false;
+          run();
+        }
+      },
+      (error: unknown) => {
+        if (!closed) subscriber.error(error);
+      },
+    );
   };
+  const unsubscribe = store.subscribeEvents?.(runId, run);
   run();
   return () => {
     closed = true;
     if (timer) clearTimeout(timer);
+    unsubscribe?.();
   };
 };

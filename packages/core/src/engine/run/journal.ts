@@ -105,7 +105,8 @@ export class Journal {
 
   /**
    * Commits what is staged now, releasing it at the end of the turn as usual. `start()` calls it
-   * so that the run id it hands out names a durable run. A promise for an asynchronous store.
+   * so that the run id it hands out names a durable run. A promise for an asynchronous store,
+   * which rejects (after failing the run) when the commit fails: no id may be handed out then.
    */
   commitNow(): void | Promise<void> {
     let done: void | Promise<void>;

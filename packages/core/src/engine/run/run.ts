@@ -73,10 +73,12 @@ export class Run implements RunHandle {
   private endStatus: RunStatus | undefined;
   private startedAt = Date.now();
   private resolveResult!: (result: RunResult) => void;
+  /** `result` is settled: set once the run's end is committed (or could not be). */
+  private settled = false;
 
   constructor(private readonly deps: RunDeps) {
     this.id = deps.runId;
-    const journal = new Journal(deps.store, (error) => this.control.storeFailed(error));
+    const journal = new Journal(deps.store, (error) => this.storeFailed(error));
     const run = this;
     const host: ChannelHost = {
       id: deps.runId,
@@ -209,6 +211,12 @@ export class Run implements RunHandle {
     control.maybeEnd();
   }
 
+  /** A commit failed. If it was the one of the run's end, the run ends again: failed, its record left `running`. */
+  private storeFailed(error: unknown): void {
+    if (this.core.phase === 'ended' && !this.settled) this.core.phase = 'stopping';
+    this.control.storeFailed(error);
+  }
+
   /** Every step has ended: record the run's end, publish it, then settle `result`. */
   private end(): void {
     const { core } = this;
@@ -224,6 +232,7 @@ export class Run implements RunHandle {
     const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
     const event: PipelineEvent = { type, runId: this.id, at: endedAt, status, elapsedMs, ...(core.runError ? { error: core.runError } : {}) };
     const settle = (): void => {
+      this.settled = true;
       this.events.complete();
       core.journal.complete();
       this.deps.onEnd?.(this);
