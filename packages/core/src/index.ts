@@ -65,7 +65,7 @@ export type {
   StepWaitingEvent,
   StepSucceededEvent,
 } from './model/events';
-export { statusOfEvent } from './model/events';
+export { OUTCOME_EVENT_TYPES, statusOfEvent } from './model/events';
 
 // Executors
 export { InProcessExecutor, createStepContext } from './adapters/in-process.executor';

@@ -30,16 +30,3 @@ export interface SqliteStoreOptions {
    */
   readonly mustExist?: boolean;
 }
-
-/** Events that report what `resume()` relies on: a run's start and end, and step outcomes. */
-export const OUTCOME_EVENTS: ReadonlySet<string> = new Set([
-  'run.started',
-  'run.succeeded',
-  'run.failed',
-  'run.aborted',
-  'step.succeeded',
-  'step.cached',
-  'step.failed',
-  'step.skipped',
-  'step.aborted',
-]);

@@ -21,6 +21,7 @@ import type {
   StoredSchedule,
   WaitRecord,
 } from '@pipewright/core';
+import { OUTCOME_EVENT_TYPES } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
 import { openStore } from './open-store';
 import { RunControl } from './run-control';
@@ -33,7 +34,6 @@ import type { RunCounters } from './run-counters';
 import { SqliteWaits } from './sqlite-waits';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
-import { OUTCOME_EVENTS } from './options';
 import type { SqliteStoreOptions } from './options';
 
 
@@ -113,7 +113,7 @@ export class SqliteStore implements RunStore {
     const params = eventParams(event, ++counters.seq);
     // The run's last event: its counters are not needed any more.
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.forget(event.runId);
-    const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENTS.has(event.type));
+    const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type));
     if (!commitsNow) this.writes.defer(this.sql.insertEvent, params);
     else if (this.writes.size === 0) this.sql.insertEvent.run(params);
     else this.writes.commit([this.sql.insertEvent, params]);

@@ -153,3 +153,19 @@ export const statusOfEvent = (typeOrEvent: PipelineEventType | PipelineEvent): S
       return undefined;
   }
 };
+
+/**
+ * Event types that report what others act on and what `resume()` relies on: a run's start and
+ * end, and every step outcome. Stores and the journal commit these without delay.
+ */
+export const OUTCOME_EVENT_TYPES: ReadonlySet<PipelineEventType> = new Set<PipelineEventType>([
+  'run.started',
+  'run.succeeded',
+  'run.failed',
+  'run.aborted',
+  'step.succeeded',
+  'step.cached',
+  'step.failed',
+  'step.skipped',
+  'step.aborted',
+]);

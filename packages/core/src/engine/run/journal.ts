@@ -4,6 +4,7 @@ import { StoreError } from '../../errors/errors';
 import type { RunStore } from '../../ports/run-store';
 import { toErrorInfo } from '../error-info';
 import type { PipelineEvent } from '../../model/events';
+import { OUTCOME_EVENT_TYPES } from '../../model/events';
 
 /** What one commit made durable, and what may happen now that it is. */
 export interface CommittedBatch {
@@ -13,18 +14,6 @@ export interface CommittedBatch {
   readonly reactions: ReadonlyArray<() => void>;
 }
 
-/** Events others act on (outcomes, a run's start and end): their commit is not put off. */
-const CONSEQUENTIAL: ReadonlySet<string> = new Set([
-  'run.started',
-  'run.succeeded',
-  'run.failed',
-  'run.aborted',
-  'step.succeeded',
-  'step.cached',
-  'step.failed',
-  'step.skipped',
-  'step.aborted',
-]);
 
 const NO_REACTIONS: ReadonlyArray<() => void> = Object.freeze([]);
 
@@ -87,7 +76,7 @@ export class Journal {
       return;
     }
     this.events.push(event);
-    if (CONSEQUENTIAL.has(event.type)) this.schedule();
+    if (OUTCOME_EVENT_TYPES.has(event.type)) this.schedule();
     else this.scheduleLazily();
   }
 
