@@ -1,21 +1,17 @@
 import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
-import type { DependencyContainer } from 'tsyringe';
-import type { Executor } from '../../ports/executor';
 import type { PipelineGraph } from '../../graph/pipeline-graph';
 import type { StepNode } from '../../graph/step-node';
-import type { PipelineDefinition } from '../../metadata/pipeline-definition';
-import type { RunStore } from '../../ports/run-store';
 import { toErrorInfo } from '../error-info';
 import type { PipelineEvent } from '../../model/events';
 import { fingerprintOf } from '../fingerprint';
-import type { RunParams } from '../parameters';
 import type { RunResult, RunStatus, StepResult } from '../../model/results';
 import { isTerminal } from '../../model/results';
-import type { RunHandle, RunHandleStatus, RunOptions } from '../run-handle';
+import type { RunHandle, RunHandleStatus } from '../run-handle';
 import { Journal } from './journal';
 import type { RunCore } from './run-core';
 import { createRunCore } from './run-core';
+import type { RunCoreInput } from './run-core';
 import type { ChannelHost } from './run-step-channel';
 import { RunControl } from './run-control';
 import { Scheduler } from './scheduler';
@@ -28,16 +24,8 @@ import { StepStatusWriter } from './step-status';
 import { addState, linkStates, restoreStates } from './states';
 import { Waits } from './waits';
 
-/** What a run needs from its engine. */
-export interface RunDeps {
-  readonly definition: PipelineDefinition;
-  readonly options: RunOptions;
-  readonly runParams: RunParams;
-  readonly store: RunStore;
-  readonly executor: Executor;
-  /** The run's own child container. */
-  readonly container: DependencyContainer;
-  readonly runId: string;
+/** What a run needs from its engine: what its core is made of, and how it began. */
+export interface RunDeps extends RunCoreInput {
   /** Called once when the run has ended. */
   readonly onEnd?: (run: Run) => void;
   /** For `resume()`: results of steps that are kept from the interrupted run. */
