@@ -14,7 +14,6 @@ export interface CommittedBatch {
   readonly reactions: ReadonlyArray<() => void>;
 }
 
-
 const NO_REACTIONS: ReadonlyArray<() => void> = Object.freeze([]);
 
 /** What a failed commit becomes, for the run's result and for whoever waited on the commit. */
