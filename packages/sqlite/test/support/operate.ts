@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { effectsIn } from '../fixtures/operate-pipeline';
 import { outcomeOf, spawnFixture, waitForFile } from './child';
+import { withConnection } from './temp-dir';
 
 /** A folder for one operating spec: the database, the effects file, gates; every child it spawned is killed at the end. */
 export class OperateBench {
@@ -23,8 +24,23 @@ export class OperateBench {
     this.children.push(child);
     const outcome = outcomeOf(child);
     await waitForFile(join(this.dir, 'run-id'), child);
-    if (env.GATE !== undefined) await waitForFile(join(this.dir, `at-${env.GATE}`), child);
-    return { child, runId: readFileSync(join(this.dir, 'run-id'), 'utf8'), outcome };
+    const runId = readFileSync(join(this.dir, 'run-id'), 'utf8');
+    if (env.GATE !== undefined) {
+      await waitForFile(join(this.dir, `at-${env.GATE}`), child);
+      // A step's progress commits with the next outcome or on the next event-loop turn: wait until
+      // the gated step is in the store, so a kill from here on finds it there.
+      await this.stepRecorded(runId, env.GATE);
+    }
+    return { child, runId, outcome };
+  }
+
+  private async stepRecorded(runId: string, step: string, timeoutMs = 30_000): Promise<void> {
+    const started = Date.now();
+    const recorded = (): boolean => withConnection(this.db, (db) => db.prepare('SELECT 1 FROM steps WHERE run_id = ? AND step = ?').get(runId, step) !== undefined);
+    while (!recorded()) {
+      if (Date.now() - started > timeoutMs) throw new Error(`step '${step}' of run ${runId} was never recorded`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** Lets the gated step go on. */
