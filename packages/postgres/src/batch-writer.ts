@@ -6,8 +6,9 @@ import type { Batch } from './staged';
 /**
  * The one statement that applies a batch: data-modifying CTEs over one JSON parameter, so a
  * commit is one round trip and (a single statement) one transaction. Every part is idempotent:
- * upserts of whole rows, events inserted by their position (`ON CONFLICT DO NOTHING`). So a
- * batch whose connection broke before the reply can be sent again without doubling anything.
+ * upserts of whole rows, events inserted by their position (`ON CONFLICT DO NOTHING`), consumed
+ * signals deleted by id. So a batch whose connection broke before the reply can be sent again
+ * without doubling anything.
  * The NOTIFY for each run with new events is delivered when the statement commits.
  */
 const commitStatement = (s: string): string => `
@@ -46,6 +47,15 @@ c AS (
 ),
 d AS (
   DELETE FROM ${s}.stop_requests WHERE run_id IN (SELECT x.run_id FROM b, json_to_recordset(b.j->'stops') AS x(run_id text))
+),
+w AS (
+  INSERT INTO ${s}.step_waits (run_id, step, seq, record)
+  SELECT x.* FROM b, json_to_recordset(b.j->'waits') AS x(run_id text, step text, seq integer, record text)
+  ON CONFLICT (run_id, step, seq) DO UPDATE SET record = excluded.record
+),
+-- A signal delivered to a wait is consumed by the commit that records the wait: both or neither.
+sg AS (
+  DELETE FROM ${s}.signals WHERE id IN (SELECT x.id FROM b, json_to_recordset(b.j->'consumed') AS x(id bigint))
 )
 SELECT pg_notify($2, x.run_id) FROM (SELECT DISTINCT x.run_id FROM b, json_to_recordset(b.j->'events') AS x(run_id text)) AS x`;
 

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { describeFailure, PostgresStoreError } from './errors';
+import { WAITS_SCHEMA } from './waits-schema';
 
 /** One step of the schema: moves it from version `index` to `index + 1`. */
 export interface Migration {
@@ -105,6 +106,7 @@ export const migrations: readonly Migration[] = [
         requested_at BIGINT NOT NULL
       );`,
   },
+  { description: 'signals, step waits, schedules and claimed ticks', sql: WAITS_SCHEMA },
 ];
 
 /** The schema version this package writes. */

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import type { ArtifactStore, CacheEntry, ErrorInfo, HistoryQuery, JournalEntry, Lease, LeaseHolder, PipelineEvent } from '@pipewright/core';
 import type { RunRecord, RunStatus, RunStore, RunSummary, StepResult, StopRequest, StoredRun } from '@pipewright/core';
+import type { ScheduleRecord, SignalRecord, StepWait, StoredSchedule, WaitRecord } from '@pipewright/core';
 import { BatchWriter } from './batch-writer';
 import { describeFailure, PostgresStoreError } from './errors';
 import { JournalListener } from './journal-listener';
@@ -13,10 +14,11 @@ import { cacheRow, eventRow, runRow, stepRow } from './rows';
 import { withRetries } from './retry';
 import { RunControl } from './run-control';
 import { Staged } from './staged';
+import { PostgresWaits } from './waits';
 
 /**
- * The shared store: runs, steps, the event journal, artifacts, cache entries, leases and stop
- * requests in PostgreSQL, so several controller processes (on several machines) share history,
+ * The shared store: runs, steps, the event journal, artifacts, cache entries, leases, stop
+ * requests, signals, step waits and schedules in PostgreSQL, so several controller processes (on several machines) share history,
  * cache and leases, take over each other's runs and follow them live (LISTEN/NOTIFY).
  *
  * Asynchronous: writes are staged in memory and `commit()` sends everything staged in one
@@ -39,6 +41,7 @@ export class PostgresStore implements RunStore {
   private readonly control: RunControl;
   private readonly listener: JournalListener;
   private readonly queries: Queries;
+  private readonly waits: PostgresWaits;
   /** Settles when the last commit sent has: reads wait for it, so they see what was committed. */
   private tail: Promise<void>;
   /** A commit waiting for the one in flight; it takes what is staged when it starts. */
@@ -60,6 +63,7 @@ export class PostgresStore implements RunStore {
     this.listener = new JournalListener(this.pool, checked.quotedChannel);
     this.artifacts = options.artifacts ?? new PostgresArtifactStore(this.pool, s, this.schema, () => this.opened);
     this.queries = new Queries(this.pool, s);
+    this.waits = new PostgresWaits(this.pool, s);
     this.opened = openSchema(this.pool, this.schema, checked.quotedSchema);
     this.opened.catch(() => undefined); // reported by every call that needs the database
     this.tail = this.opened;
@@ -174,6 +178,39 @@ export class PostgresStore implements RunStore {
 
   async readStopRequest(runId: string): Promise<StopRequest | undefined> {
     return this.read(`reading the stop request of run ${runId}`, () => this.control.readStopRequest(runId));
+  }
+
+  /** Records a signal durably at once; sent again after a lost connection, it is still one signal. */
+  async sendSignal(runId: string, name: string, payload: unknown, sentAt: number): Promise<void> {
+    const token = this.waits.newToken();
+    return this.read(`sending signal '${name}' to run ${runId}`, () => this.waits.sendSignal(token, runId, name, payload, sentAt));
+  }
+
+  async readSignal(runId: string, name: string): Promise<SignalRecord | undefined> {
+    return this.read(`reading signal '${name}' of run ${runId}`, () => this.waits.readSignal(runId, name));
+  }
+
+  /** Stages a step's wait; its commit also consumes the signal `consumes`, both or neither. */
+  saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
+    this.assertOpen();
+    this.staged.wait({ run_id: runId, step, seq, record: JSON.stringify(record) }, consumes);
+  }
+
+  async readWaits(runId: string, step: string): Promise<StepWait[]> {
+    return this.read(`reading the waits of step '${step}' of run ${runId}`, () => this.waits.readWaits(runId, step));
+  }
+
+  async saveSchedule(schedule: ScheduleRecord): Promise<ScheduleRecord> {
+    return this.read(`registering schedule '${schedule.id}'`, () => this.waits.saveSchedule(schedule));
+  }
+
+  async listSchedules(): Promise<StoredSchedule[]> {
+    return this.read('listing the schedules', () => this.waits.listSchedules());
+  }
+
+  /** `true` for exactly one caller per tick, across every controller on the database. */
+  async claimTick(scheduleId: string, tickAt: number, owner: string, runId: string): Promise<boolean> {
+    return this.read(`claiming tick ${tickAt} of schedule '${scheduleId}'`, () => this.waits.claimTick(scheduleId, tickAt, owner, runId));
   }
 
   /** Commits what is staged, stops listening and, when the store opened the pool, closes it. Safe to call twice. */

@@ -18,6 +18,17 @@ export interface Batch {
   readonly cache: CacheRow[];
   /** Runs whose stop request is cleared (they ended). */
   readonly stops: Array<{ readonly run_id: string }>;
+  readonly waits: WaitRow[];
+  /** Signals consumed by the batch's waits (deleted in the same statement). */
+  readonly consumed: Array<{ readonly id: number }>;
+}
+
+/** A `step_waits` row: the record is encoded when staged, as a step's result is. */
+export interface WaitRow {
+  readonly run_id: string;
+  readonly step: string;
+  readonly seq: number;
+  readonly record: string;
 }
 
 /**
@@ -30,9 +41,12 @@ export class Staged {
   private steps = new Map<string, StepRow>();
   private events: EventRow[] = [];
   private cache = new Map<string, CacheRow>();
+  private waits = new Map<string, WaitRow>();
+  private consumed = new Set<number>();
 
   get empty(): boolean {
-    return this.runs.size === 0 && this.ends.size === 0 && this.steps.size === 0 && this.events.length === 0 && this.cache.size === 0;
+    const waits = this.waits.size === 0 && this.consumed.size === 0;
+    return waits && this.runs.size === 0 && this.ends.size === 0 && this.steps.size === 0 && this.events.length === 0 && this.cache.size === 0;
   }
 
   run(row: RunRow): void {
@@ -61,6 +75,11 @@ export class Staged {
     this.cache.set(row.key, row);
   }
 
+  wait(row: WaitRow, consumes: number | undefined): void {
+    this.waits.set(`${row.run_id}\0${row.step}\0${row.seq}`, row);
+    if (consumes !== undefined) this.consumed.add(consumes);
+  }
+
   /** Hands over everything staged and starts afresh. */
   take(): Batch {
     const ended = new Set<string>(this.ends.keys());
@@ -72,12 +91,16 @@ export class Staged {
       events: this.events,
       cache: [...this.cache.values()],
       stops: [...ended].map((run_id) => ({ run_id })),
+      waits: [...this.waits.values()],
+      consumed: [...this.consumed].map((id) => ({ id })),
     };
     this.runs = new Map();
     this.ends = new Map();
     this.steps = new Map();
     this.events = [];
     this.cache = new Map();
+    this.waits = new Map();
+    this.consumed = new Set();
     return batch;
   }
 }

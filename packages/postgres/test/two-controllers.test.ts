@@ -79,7 +79,10 @@ describe('two real controller processes on one PostgreSQL database', () => {
     expect(third.status).toBe('succeeded');
     expect(third.steps.audit).toBe('cached'); // the entry another process wrote
     expect(controllers.effects().audit).toBe(auditsBefore);
-    expect(third.outputs.audit).toEqual(one.steps.audit === 'cached' ? two.outputs.audit : one.outputs.audit);
+    // Started together, both may compute audit before either's entry is committed: the entry read is one of theirs.
+    const computed = [one, two].filter((run) => run.steps.audit !== 'cached').map((run) => run.outputs.audit);
+    expect(computed.length).toBeGreaterThan(0);
+    expect(computed).toContainEqual(third.outputs.audit);
     expect(third.history).toEqual(expect.arrayContaining([one.runId, two.runId, third.runId]));
 
     const history = await open().history({ pipeline: 'postgres-spec' });
