@@ -163,7 +163,7 @@ export class Engine {
     const launch = (definition: PipelineDefinition, runOptions: RunOptions, steps: Readonly<Record<string, StepResult>>): RunHandle =>
       this.launch(definition, runOptions, newRunId(), { steps, firstStartedAt: Date.now(), copied: true });
     this.assertSynchronous('fork needs a synchronous store for now');
-    return forkRun({ store: this.store, launch }, this.store.getRun(runId) as StoredRun | undefined, runId, options);
+    return forkRun({ launch }, this.store.getRun(runId) as StoredRun | undefined, runId, options);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Params } from '../../model/options';
 import { EngineError } from '../../errors/errors';
 import type { PipelineDefinition } from '../../metadata/pipeline-definition';
-import type { RunStore, StoredRun } from '../../ports/run-store';
+import type { StoredRun } from '../../ports/run-store';
 import type { StepResult } from '../../model/results';
 import type { RunHandle, RunOptions } from '../run-handle';
 import { storedDefinition } from './stored-definition';
@@ -18,7 +18,6 @@ export interface ForkOptions extends Omit<RunOptions, 'params'> {
 
 /** What `fork()` needs of its engine. */
 export interface ForkContext {
-  readonly store: RunStore;
   /** Starts `definition` as a new run that keeps `steps` (the resume path); returns its handle. */
   launch(definition: PipelineDefinition, options: RunOptions, steps: Readonly<Record<string, StepResult>>): RunHandle;
 }
