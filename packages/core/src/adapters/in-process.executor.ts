@@ -44,11 +44,13 @@ class ChannelStepContext implements StepContext {
   }
 
   get waitFor(): StepContext['waitFor'] {
-    return bindOnce(this, 'waitFor', ((name, options) => (this.channel.waitFor ?? this.unsupported('waitFor'))(name, options)) as StepContext['waitFor']);
+    const channel = this.channel;
+    return bindOnce(this, 'waitFor', ((name, options) => (channel.waitFor ? channel.waitFor(name, options) : this.unsupported('waitFor')())) as StepContext['waitFor']);
   }
 
   get sleep(): StepContext['sleep'] {
-    return bindOnce(this, 'sleep', (ms: number) => (this.channel.sleep ?? this.unsupported('sleep'))(ms));
+    const channel = this.channel;
+    return bindOnce(this, 'sleep', (ms: number) => (channel.sleep ? channel.sleep(ms) : this.unsupported('sleep')()));
   }
 
   /** Durable waits need the controller's journal: a channel that cannot reach it refuses them. */
@@ -67,25 +69,33 @@ export const createStepContext = (request: StepRequest, channel: StepChannel): S
 
 /** The default executor: runs each attempt in the controller's own process. */
 export class InProcessExecutor implements Executor {
-  // eslint-disable-next-line @typescript-eslint/require-await -- async turns a step body's synchronous throw into a rejection
-  async execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
-    const local = channel.local;
-    if (local === undefined) throw new Error(`InProcessExecutor cannot run step '${request.step}' without its local scope.`);
-    const ctx = createStepContext(request, channel);
-    const body = local.node.body;
-    // Everything the body does, awaits included, knows its step (see currentStep).
-    return runInStep(ctx, () => {
-      switch (body.kind) {
-        case 'function':
-          return body.fn(ctx);
-        case 'method':
-          return (local.instance as Record<string, (ctx: StepContext) => unknown>)[body.method]?.(ctx);
-        case 'template': {
-          const instance = local.container.resolve(body.template.target) as { execute(ctx: StepContext): unknown };
-          return instance.execute(ctx);
+  /**
+   * Not `async`: an async wrapper around an async step body costs each step one more promise
+   * and the ticks of adopting the body's. A synchronous throw still comes back as a rejection.
+   */
+  execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
+    try {
+      const local = channel.local;
+      if (local === undefined) throw new Error(`InProcessExecutor cannot run step '${request.step}' without its local scope.`);
+      const ctx = createStepContext(request, channel);
+      const body = local.node.body;
+      // Everything the body does, awaits included, knows its step (see currentStep).
+      const value = runInStep(ctx, () => {
+        switch (body.kind) {
+          case 'function':
+            return body.fn(ctx);
+          case 'method':
+            return (local.instance as Record<string, (ctx: StepContext) => unknown>)[body.method]?.(ctx);
+          case 'template': {
+            const instance = local.container.resolve(body.template.target) as { execute(ctx: StepContext): unknown };
+            return instance.execute(ctx);
+          }
         }
-      }
-    });
+      });
+      return value instanceof Promise ? value : Promise.resolve(value);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   async close(): Promise<void> {}

@@ -28,6 +28,7 @@ const describe = (value: unknown): string | undefined => {
  * would come back as plain objects. `undefined` when the value round-trips faithfully.
  */
 export const findUnserializable = (value: unknown, root = 'output'): SerializationProblem | undefined => {
+  if (isFaithful(value, 0)) return undefined;
   const ancestors = new Set<object>();
   const visit = (current: unknown, path: string): SerializationProblem | undefined => {
     const simple = describe(current);
@@ -61,4 +62,40 @@ export const findUnserializable = (value: unknown, root = 'output'): Serializati
     return undefined;
   };
   return visit(value, root);
+};
+
+/** How deep the quick check goes before it leaves the value to the full one (which also finds cycles). */
+const QUICK_DEPTH = 32;
+
+/**
+ * The common case, without a path string or a set per value: plain objects, arrays and JSON
+ * scalars all the way down. `false` means "look closer", not "unserializable".
+ */
+const isFaithful = (value: unknown, depth: number): boolean => {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= QUICK_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (item === undefined || !isFaithful(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    const item = value[key];
+    if (item !== undefined && !isFaithful(item, depth + 1)) return false;
+  }
+  return true;
 };

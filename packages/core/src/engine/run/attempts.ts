@@ -28,7 +28,7 @@ class AttemptFailure extends Error {
 const unwrap = (error: unknown): unknown => (error instanceof AttemptFailure ? error.original : error);
 
 /** A run-level abort (stop, run timeout, abort on failure), restated for one step. */
-const abortOf = (step: string, reason: unknown): StepError =>
+export const abortOf = (step: string, reason: unknown): StepError =>
   reason instanceof StepError ? new StepError(reason.code, step, reason.message) : new StepError('RUN_STOPPED', step, String(reason));
 
 /** One attempt, given its number and the signal it must honour. */

@@ -2,6 +2,8 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Executor } from '../../ports/executor';
 import type { StepRequest } from '../../model/step-request';
 import type { PipelineGraph } from '../../graph/pipeline-graph';
+import { layoutOf } from '../../graph/graph-layout';
+import type { GraphLayout } from '../../graph/graph-layout';
 import type { PipelineDefinition } from '../../metadata/pipeline-definition';
 import type { RunStore } from '../../ports/run-store';
 import type { RunParams } from '../parameters';
@@ -35,6 +37,10 @@ export interface RunCore {
   /** Cancels every step and attempt of the run. */
   readonly scope: CancellationScope;
   readonly states: Map<string, StepState>;
+  /** The static graph by position, laid out once per definition (see `GraphLayout`). */
+  readonly layout: GraphLayout;
+  /** The static steps' states by position in `layout` (spawned steps are only in `states`). */
+  readonly stateAt: StepState[];
   readonly pipelineInfo: StepRequest['pipeline'];
   readonly stepOverrides: RunParams['steps'];
   /** What step channels may reach of the run. */
@@ -72,6 +78,8 @@ export const createRunCore = (input: RunCoreInput, journal: Journal, host: Chann
   journal,
   scope: CancellationScope.root(),
   states: new Map<string, StepState>(),
+  layout: layoutOf(input.definition.graph),
+  stateAt: [],
   pipelineInfo: { name: input.definition.name, version: input.definition.version, params: input.runParams.pipeline },
   stepOverrides: input.runParams.steps,
   host,

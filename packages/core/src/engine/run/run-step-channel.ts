@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Constructor } from '../../model/options';
+import type { StepNode } from '../../graph/step-node';
 import { StepError } from '../../errors/errors';
 import type { LocalScope, StepChannel } from '../../ports/executor';
 import type { RunStore } from '../../ports/run-store';
@@ -38,7 +39,7 @@ const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === 'str
  * attempt on the hot path (the step context binds its methods only when a step uses them). Once the step has ended or its signal fired, whatever the step still
  * sends (logs, metrics, artifacts) is dropped: a late result is never written.
  */
-export class RunStepChannel implements StepChannel, StepArtifacts {
+export class RunStepChannel implements StepChannel, StepArtifacts, LocalScope {
   /** Durable waits of this attempt so far: the next one's position among the step's records. */
   private waits = 0;
 
@@ -52,8 +53,21 @@ export class RunStepChannel implements StepChannel, StepArtifacts {
     return this;
   }
 
+  /** Itself: an object per attempt fewer than a fresh scope. */
   get local(): LocalScope {
-    return { container: this.host.container, instance: this.host.instance, node: this.state.node };
+    return this;
+  }
+
+  get container(): DependencyContainer {
+    return this.host.container;
+  }
+
+  get instance(): unknown {
+    return this.host.instance;
+  }
+
+  get node(): StepNode {
+    return this.state.node;
   }
 
   log(message: string, agent?: string): void {
@@ -68,11 +82,13 @@ export class RunStepChannel implements StepChannel, StepArtifacts {
     return this.host.spawn(this.state, template, options);
   }
 
-  // Arrow properties: the context hands them out unbound.
-  readonly waitFor = <T>(name: string, options?: WaitOptions): Promise<T> =>
-    this.host.waitFor(this.state, this.waits++, name, options, this.signal) as Promise<T>;
+  waitFor<T>(name: string, options?: WaitOptions): Promise<T> {
+    return this.host.waitFor(this.state, this.waits++, name, options, this.signal) as Promise<T>;
+  }
 
-  readonly sleep = (ms: number): Promise<void> => this.host.sleep(this.state, this.waits++, ms, this.signal);
+  sleep(ms: number): Promise<void> {
+    return this.host.sleep(this.state, this.waits++, ms, this.signal);
+  }
 
   started(agent: string): void {
     if (this.live()) this.host.started(this.state, agent);

@@ -21,7 +21,7 @@ import { Spawner } from './spawn';
 import { StepLifecycle } from './step-lifecycle';
 import type { StepState } from './step-state';
 import { StepStatusWriter } from './step-status';
-import { addState, linkStates, restoreStates } from './states';
+import { addState, addStaticStates, childrenOf, restoreStates } from './states';
 import { Waits } from './waits';
 
 /** What a run needs from its engine: what its core is made of, and how it began. */
@@ -78,7 +78,7 @@ export class Run implements RunHandle {
       emitStep: (state, event) => status.emit(state, event),
       stateOf: (step) => run.core.states.get(step),
       spawn: (caller, template, options) => spawner.spawn(caller, template, options),
-      started: (state, agent) => run.lifecycle.markStarted(state, agent),
+      started: (state, agent) => status.markStarted(state, agent),
       waitFor: (state, seq, name, options, signal) => run.waits.waitFor(state, seq, name, options, signal),
       sleep: (state, seq, ms, signal) => run.waits.sleep(state, seq, ms, signal),
     };
@@ -93,9 +93,8 @@ export class Run implements RunHandle {
       new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: deps.container.createChildContainer(), runId }),
     );
     this.lifecycle = new StepLifecycle(core, status, slots, spawner);
-    for (const node of core.graph) addState(core.states, node);
-    linkStates(core.states, core.graph);
-    const kept = deps.restored ? restoreStates(core.states, deps.restored) : [];
+    addStaticStates(core);
+    const kept = deps.restored ? restoreStates(core, deps.restored) : [];
     core.ended += kept.length;
 
     this.events$ = this.events.asObservable();
@@ -188,10 +187,10 @@ export class Run implements RunHandle {
       return control.maybeEnd();
     }
     if (!control.armLimits()) return;
-    this.scheduler.begin(this.lifecycle);
+    this.scheduler.begin((state) => void this.lifecycle.run(state));
     for (const state of core.states.values()) {
       // Skipped by a callback in the run being resumed: its descendants stay skipped.
-      if (state.result.status === 'skipped') this.writer.skipDescendants([...state.children], state.name);
+      if (state.result.status === 'skipped') this.writer.skipDescendants(childrenOf(core, state).map((child) => core.stateAt[child] as StepState), state.name);
     }
     // A snapshot: a root that spawns synchronously adds states, which must not be started twice.
     const roots = [...core.states.values()].filter((state) => state.waitingParents === 0 && !isTerminal(state.result.status));
@@ -215,7 +214,8 @@ export class Run implements RunHandle {
     this.scheduler.end();
     const endedAt = Date.now();
     const elapsedMs = endedAt - this.startedAt;
-    const steps = Object.fromEntries([...core.states.values()].map((state) => [state.name, state.result as StepResult]));
+    const steps: Record<string, StepResult> = {};
+    for (const state of core.states.values()) steps[state.name] = state.result;
     const result: RunResult = { runId: this.id, pipeline: core.definition.name, version: core.definition.version, status, steps, elapsedMs, error: core.runError };
     const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
     const event: PipelineEvent = { type, runId: this.id, at: endedAt, status, elapsedMs, ...(core.runError ? { error: core.runError } : {}) };

@@ -3,8 +3,8 @@ import type { Subscription } from 'rxjs';
 import { isSuccess, isTerminal } from '../../model/results';
 import type { RunControl } from './run-control';
 import type { RunCore } from './run-core';
-import type { StepLifecycle } from './step-lifecycle';
 import type { StepState } from './step-state';
+import { childrenOf } from './states';
 import type { StepStatusWriter } from './step-status';
 
 /**
@@ -24,11 +24,11 @@ export class Scheduler {
     private readonly control: RunControl,
   ) {}
 
-  /** Starts feeding ready steps to `lifecycle`. */
-  begin(lifecycle: StepLifecycle): void {
+  /** Starts feeding ready steps to `run` (a step's lifecycle). */
+  begin(run: (state: StepState) => void): void {
     // Not `mergeMap`: each of its inner subscriptions is removed from an array when it completes,
     // O(active), which turns a 100 000-wide fan-out quadratic.
-    this.subscription = this.ready.subscribe((state) => void lifecycle.run(state));
+    this.subscription = this.ready.subscribe(run);
   }
 
   /**
@@ -55,18 +55,20 @@ export class Scheduler {
     if (failed && !options.continueOnFail && spawnedBy === undefined && this.core.phase === 'running') this.control.failRun(ended);
 
     const passes = isSuccess(status) || (failed && options.continueOnFail === true && options.skipChildrenOnFail === false);
-    const toSkip: StepState[] = [];
+    let toSkip: StepState[] | undefined;
     let ready: StepState[] | undefined;
-    for (const state of ended.children) {
+    const { stateAt } = this.core;
+    for (const child of childrenOf(this.core, ended)) {
+      const state = stateAt[child] as StepState;
       if (isTerminal(state.result.status)) continue;
-      if (!passes) toSkip.push(state);
+      if (!passes) (toSkip ??= []).push(state);
       else if (--state.waitingParents === 0) {
         if (this.core.phase === 'running') (ready ??= []).push(state);
-        else toSkip.push(state);
+        else (toSkip ??= []).push(state);
       }
     }
     if (ready) this.startAfterCommit(ready);
-    this.status.skipDescendants(toSkip, ended.name);
+    if (toSkip) this.status.skipDescendants(toSkip, ended.name);
     this.control.maybeEnd();
   }
 

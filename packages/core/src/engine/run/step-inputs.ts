@@ -13,15 +13,20 @@ import { callbackFailed } from './callback-failed';
 import type { RunCore } from './run-core';
 import { RunStepChannel } from './run-step-channel';
 import type { StepState } from './step-state';
+import { parentsOf } from './states';
 
 /** The params of every step that has none: shared, so frozen. */
 const NO_PARAMS: Params = Object.freeze({}) as Params;
 
 /** Parents' outputs by name, as the step's context and request carry them. */
-export const parentOutputs = (state: StepState): Record<string, unknown> => {
+export const parentOutputs = (core: RunCore, state: StepState): Record<string, unknown> => {
   // No prototype: in a literal, every distinct parent name would mint a V8 hidden class, one per step of a chain.
   const parents = Object.create(null) as Record<string, unknown>;
-  for (const parent of state.parents) parents[parent.name] = parent.result.output;
+  const { stateAt } = core;
+  for (const index of parentsOf(core, state)) {
+    const parent = stateAt[index] as StepState;
+    parents[parent.name] = parent.result.output;
+  }
   return parents;
 };
 
@@ -44,7 +49,7 @@ export const callbackContext = (core: RunCore, state: StepState, params: Params 
     step: state.name,
     template: undefined,
     params,
-    parents: parentOutputs(state),
+    parents: parentOutputs(core, state),
     attempt: 0,
     queue: state.node.options.queue ?? 'default',
   };
@@ -101,7 +106,7 @@ export const cacheKeyOf = async (core: RunCore, state: StepState): Promise<strin
       return callbackFailed(state.name, 'The cache key function', error);
     }
   }
-  return defaultCacheKey(core.definition, node, state.params, parentOutputs(state));
+  return defaultCacheKey(core.definition, node, state.params, parentOutputs(core, state));
 };
 
 /**

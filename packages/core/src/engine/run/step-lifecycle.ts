@@ -1,17 +1,15 @@
 import type { Params } from '../../model/options';
-import type { StepRequest } from '../../model/step-request';
 import { toErrorInfo } from '../error-info';
-import type { ErrorInfo, StepStatus } from '../../model/results';
 import { isTerminal } from '../../model/results';
-import type { Outcome } from './attempts';
-import { isAbortError, runAttempts } from './attempts';
-import type { CancellationScope } from './cancellation-scope';
-import { hasAfterCallbacks, hasBeforeCallbacks, runAfterCallbacks, runBeforeCallbacks } from './hooks';
+import { runAttempts } from './attempts';
+import { DirectStep, runsDirectly } from './direct-step';
+import { hasBeforeCallbacks, runBeforeCallbacks } from './hooks';
 import type { RunCore } from './run-core';
-import { RunStepChannel } from './run-step-channel';
 import type { Slots } from './slots';
 import type { Spawner } from './spawn';
-import { cacheKeyOf, parentOutputs, refreshesCache, resolveParams, unserializable } from './step-inputs';
+import { startAttempt } from './step-attempt';
+import { StepCompletion } from './step-completion';
+import { cacheKeyOf, refreshesCache, resolveParams } from './step-inputs';
 import type { StepState } from './step-state';
 import { writableArtifacts } from './step-state';
 import type { StepStatusWriter } from './step-status';
@@ -20,19 +18,33 @@ const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (val
 
 /**
  * One step, start to end: created → params → before-callbacks → cache → queued → slot →
- * attempts → after-callbacks → recorded. Each `isTerminal` check after an await asks one thing:
- * did run control end this step meanwhile (stopped, skipped)? Then its late work is dropped.
+ * attempts → after-callbacks → recorded. A step with nothing to await before its one attempt
+ * takes the direct path (`DirectStep`); the rest take this one, where each `isTerminal` check
+ * after an await asks one thing: did run control end this step meanwhile (stopped, skipped)?
+ * Then its late work is dropped.
  */
 export class StepLifecycle {
+  private readonly completion: StepCompletion;
+  private readonly direct: DirectStep;
+
   constructor(
     private readonly core: RunCore,
     private readonly status: StepStatusWriter,
     private readonly slots: Slots,
     private readonly spawner: Spawner,
-  ) {}
+  ) {
+    this.completion = new StepCompletion(core, status);
+    this.direct = new DirectStep(core, status, slots, this.completion, spawner);
+  }
 
   /** Runs the step; always ends it and gives its slot back. */
-  async run(state: StepState): Promise<void> {
+  run(state: StepState): Promise<void> | undefined {
+    if (!runsDirectly(this.core, state)) return this.runScoped(state);
+    this.direct.run(state);
+    return undefined;
+  }
+
+  private async runScoped(state: StepState): Promise<void> {
     try {
       await this.runStep(state);
     } catch (error) {
@@ -44,16 +56,6 @@ export class StepLifecycle {
         this.slots.release();
       }
     }
-  }
-
-  /** The attempt has started, here or on `agent`; a second start on another agent is reported again. */
-  markStarted(state: StepState, agent: string | undefined): void {
-    const { result } = state;
-    if (isTerminal(result.status)) return;
-    result.startedAt ??= Date.now();
-    const event = agent === undefined ? ({ type: 'step.started' } as const) : ({ type: 'step.started', agent } as const);
-    if (result.status === 'running') this.status.emit(state, event);
-    else this.status.transition(state, 'running', event);
   }
 
   private async runStep(state: StepState): Promise<void> {
@@ -84,7 +86,7 @@ export class StepLifecycle {
       if (isTerminal(state.result.status)) return;
       if (hit) {
         Object.assign(writableArtifacts(state.result), hit.artifacts);
-        return this.complete(state, 'cached', hit.output, undefined);
+        return this.completion.complete(state, 'cached', hit.output, undefined);
       }
     }
 
@@ -98,65 +100,12 @@ export class StepLifecycle {
     if (isTerminal(state.result.status)) return;
     if (state.callbackError) return status.finish(state, 'failed', undefined, toErrorInfo(state.callbackError));
 
-    const outcome = await runAttempts(core, state, status, (attempt, scope) => this.attempt(state, attempt, scope, queue));
+    const outcome = await runAttempts(core, state, status, (attempt, scope) => startAttempt(core, status, this.spawner, state, attempt, scope, queue));
     if (isTerminal(state.result.status)) return; // ended meanwhile: a late result is dropped
     if (state.holdsSlot) {
       state.holdsSlot = false;
       this.slots.release();
     }
-    const checked = this.check(state, outcome);
-    if (checked.ok && cacheKey !== undefined) {
-      core.store.putCache({ key: cacheKey, pipeline: core.definition.name, step: state.name, output: checked.value, artifacts: { ...state.result.artifacts }, createdAt: Date.now() });
-    }
-    if (checked.ok) return this.complete(state, 'succeeded', checked.value, undefined);
-    return this.complete(state, isAbortError(checked.error) ? 'aborted' : 'failed', undefined, toErrorInfo(checked.error));
-  }
-
-  /** A success stands only if no status callback failed and the output can be kept as JSON. */
-  private check(state: StepState, outcome: Outcome): Outcome {
-    if (!outcome.ok) return outcome;
-    if (state.callbackError) return { ok: false, error: state.callbackError };
-    if (this.core.store.jsonOutputs === false) return outcome;
-    const problem = unserializable(state, outcome.value);
-    return problem === undefined ? outcome : { ok: false, error: problem };
-  }
-
-  /** One attempt: through the executor, or as a child run for a pipeline template. */
-  private attempt(state: StepState, attempt: number, scope: CancellationScope, queue: string): Promise<unknown> {
-    const { core } = this;
-    const { node } = state;
-    const template = node.body.kind === 'template' ? node.body.template : undefined;
-    const request: StepRequest = {
-      runId: core.id,
-      pipeline: core.pipelineInfo,
-      step: state.name,
-      template: template && { kind: template.kind, name: template.name, version: template.version },
-      params: state.params,
-      parents: parentOutputs(state),
-      attempt,
-      queue,
-    };
-    state.request = request;
-    state.result.attempts = attempt;
-    // A remote attempt stays `queued` until an agent takes it (`channel.started`).
-    if (core.executor.reportsStart !== true || template?.kind === 'pipeline') this.markStarted(state, undefined);
-    if (template?.kind === 'pipeline') return this.spawner.runChildPipeline(state, template.target, scope.signal);
-    return core.executor.execute(request, new RunStepChannel(core.host, state, scope.signal));
-  }
-
-  /** Runs after-callbacks, then records the step's end; synchronous when there are none. */
-  private complete(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> | undefined {
-    if (!hasAfterCallbacks(this.core, state)) {
-      this.status.finish(state, status, output, error);
-      return undefined; // no promise for the common case: one fewer per step
-    }
-    return this.completeWithCallbacks(state, status, output, error);
-  }
-
-  private async completeWithCallbacks(state: StepState, status: StepStatus, output: unknown, error: ErrorInfo | undefined): Promise<void> {
-    // One end time for every after-callback and the recorded result: they all see the same result.
-    const endedAt = Date.now();
-    const verdict = await runAfterCallbacks(this.core, state, status, output, error, endedAt);
-    if (verdict !== undefined) this.status.finish(state, verdict.status, output, verdict.error, endedAt);
+    return this.completion.end(state, outcome, cacheKey);
   }
 }

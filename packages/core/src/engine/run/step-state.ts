@@ -24,14 +24,18 @@ export interface StepState {
   readonly name: string;
   readonly node: StepNode;
   readonly result: MutableStepResult;
-  /** Parents' and children's states in the static graph (spawned steps have neither), resolved once. */
-  parents: readonly StepState[];
-  children: readonly StepState[];
+  /**
+   * Position in the run's static layout (`RunCore.layout`, `RunCore.stateAt`), through which its
+   * parents and children are found; -1 for a spawned step, which has neither.
+   */
+  readonly index: number;
   waitingParents: number;
   params: Params;
   /** The step's cancellation scope while it is handed to its executor (stop, run timeout, abort on failure cancel it). */
   scope: CancellationScope | undefined;
   holdsSlot: boolean;
+  /** A direct attempt (see `DirectStep`) is with its executor: the run's cancellation settles it. */
+  inFlight: boolean;
   /** Whether the store has seen this step's result object. */
   saved: boolean;
   /** An `onStatusChange` failure, noticed at the step's next checkpoint. */

@@ -8,6 +8,7 @@ import { callbackFailed } from './callback-failed';
 import type { RunCore } from './run-core';
 import type { StepEventBody } from './run-step-channel';
 import type { StepState } from './step-state';
+import { childrenOf } from './states';
 
 
 /**
@@ -42,6 +43,16 @@ export class StepStatusWriter {
         state.callbackError ??= callbackFailed(state.name, 'onStatusChange', error);
       }
     });
+  }
+
+  /** The attempt has started, here or on `agent`; a second start on another agent is reported again. */
+  markStarted(state: StepState, agent: string | undefined): void {
+    const { result } = state;
+    if (isTerminal(result.status)) return;
+    result.startedAt ??= Date.now();
+    const event = agent === undefined ? ({ type: 'step.started' } as const) : ({ type: 'step.started', agent } as const);
+    if (result.status === 'running') this.emit(state, event);
+    else this.transition(state, 'running', event);
   }
 
   /** Records a terminal status (once; later calls are ignored) and moves the DAG on. */
@@ -111,7 +122,10 @@ export class StepStatusWriter {
           }
         });
       }
-      for (const next of state.children) if (!isTerminal(next.result.status)) toSkip.push(next);
+      for (const child of childrenOf(this.core, state)) {
+        const next = this.core.stateAt[child] as StepState;
+        if (!isTerminal(next.result.status)) toSkip.push(next);
+      }
     }
   }
 
