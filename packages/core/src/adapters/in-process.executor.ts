@@ -15,7 +15,6 @@ class ChannelStepContext implements StepContext {
   readonly runId: string;
   readonly step: string;
   readonly attempt: number;
-  readonly signal: AbortSignal;
   readonly artifacts: StepContext['artifacts'];
   private readonly channel: StepChannel;
 
@@ -26,9 +25,13 @@ class ChannelStepContext implements StepContext {
     this.runId = request.runId;
     this.step = request.step;
     this.attempt = request.attempt;
-    this.signal = channel.signal;
     this.artifacts = channel.artifacts;
     this.channel = channel;
+  }
+
+  /** Read from the channel when asked: most steps never look, and a signal is made on demand. */
+  get signal(): AbortSignal {
+    return this.channel.signal;
   }
 
   get log(): StepContext['log'] {

@@ -3,9 +3,11 @@
  * it, once, with the reason given; code below a scope asks `scope.cancelled` (or listens) instead
  * of re-deriving "has this ended?" from statuses after each await.
  *
- * Only the run's scope owns an `AbortSignal` up front. A step or attempt scope borrows its
- * parent's signal and makes its own only when it needs one that fires alone (an attempt with a
- * time limit): an `AbortController` per step would cost a chain of 100 000 steps a tenth of a second.
+ * Only the run's scope owns an `AbortSignal`, made when first asked for (most steps never look
+ * at theirs, and a small run pays for an `AbortController` it does not use). A step or attempt
+ * scope borrows its parent's signal and makes its own only when it needs one that fires alone (an
+ * attempt with a time limit): an `AbortController` per step would cost a chain of 100 000 steps a
+ * tenth of a second.
  */
 export class CancellationScope {
   private controller: AbortController | undefined;
@@ -16,10 +18,9 @@ export class CancellationScope {
 
   private constructor(
     private readonly parent: CancellationScope | undefined,
-    ownSignal: boolean,
-  ) {
-    if (ownSignal) this.controller = new AbortController();
-  }
+    /** Whether the scope's signal is its own (made on first use) rather than its parent's. */
+    private readonly ownSignal: boolean,
+  ) {}
 
   /** The root scope of a run; its signal is the run's. */
   static root(): CancellationScope {
@@ -48,7 +49,12 @@ export class CancellationScope {
 
   /** Fires when this scope, or any scope above it, is cancelled (a cancel cascades down to it). */
   get signal(): AbortSignal {
-    return this.controller?.signal ?? (this.parent as CancellationScope).signal;
+    if (!this.ownSignal) return (this.parent as CancellationScope).signal;
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.isCancelled) this.controller.abort(this.cancelReason);
+    }
+    return this.controller.signal;
   }
 
   /** Calls `listener` once when the scope is cancelled (at once if it already is). */

@@ -1,20 +1,16 @@
-import { Subject } from 'rxjs';
-import type { Observable } from 'rxjs';
 import { StoreError } from '../../errors/errors';
 import type { RunStore } from '../../ports/run-store';
 import { toErrorInfo } from '../error-info';
 import type { PipelineEvent } from '../../model/events';
 import { OUTCOME_EVENT_TYPES } from '../../model/events';
 
-/** What one commit made durable, and what may happen now that it is. */
-export interface CommittedBatch {
-  /** Events of the batch, in the order they happened: publish them. */
-  readonly events: readonly PipelineEvent[];
-  /** Consequences that waited for the commit: children to start, waiters to wake, callbacks to call. */
-  readonly reactions: ReadonlyArray<() => void>;
+/** Where the journal releases what it committed: the run that owns it. */
+export interface JournalSink {
+  /** An event is committed: publish it. */
+  publish(event: PipelineEvent): void;
+  /** Called once if a commit fails: nothing of that batch (or later) is released. */
+  commitFailed(error: unknown): void;
 }
-
-const NO_REACTIONS: ReadonlyArray<() => void> = Object.freeze([]);
 
 /** What a failed commit becomes, for the run's result and for whoever waited on the commit. */
 export const storeFailure = (cause: unknown): StoreError =>
@@ -28,7 +24,7 @@ const isPromise = (value: unknown): value is Promise<void> => typeof (value as P
  * Everything a run changes in one synchronous turn is written to the store at once (stores stage
  * writes until `commit()`), its events are appended here, and anything that rests on those changes
  * is queued as a reaction. At the end of the turn the journal commits once and only then releases
- * the batch on `committed$`: subscribers publish the events and run the reactions. So no event is
+ * the batch: its events go to the sink to be published, then its reactions run. So no event is
  * seen, no child started, no callback called on a change that a crash could still take back.
  *
  * A synchronous store (memory, SQLite) commits in the same microtask; an asynchronous one
@@ -42,14 +38,11 @@ export class Journal {
   private failed = false;
   private immediate = false;
   private lazilyScheduled = false;
-  private readonly committed = new Subject<CommittedBatch>();
-  /** Batches, each released after its commit. Completes with the run. */
-  readonly committed$: Observable<CommittedBatch> = this.committed.asObservable();
+  private closed = false;
 
   constructor(
     private readonly store: RunStore,
-    /** Called once if a commit fails: nothing of that batch (or later) is released. */
-    private readonly onCommitFailed: (error: unknown) => void,
+    private readonly sink: JournalSink,
   ) {}
 
   /** `true` once a commit failed: nothing more is released. */
@@ -71,7 +64,7 @@ export class Journal {
     if (this.failed) return;
     this.store.appendEvent?.(event);
     if (this.immediate) {
-      this.committed.next({ events: [event], reactions: NO_REACTIONS });
+      if (!this.closed) this.sink.publish(event);
       return;
     }
     this.events.push(event);
@@ -112,9 +105,9 @@ export class Journal {
     });
   }
 
-  /** Ends the stream of batches (after the run's last one). */
+  /** Releases nothing more (after the run's last batch). */
   complete(): void {
-    this.committed.complete();
+    this.closed = true;
   }
 
   /**
@@ -141,7 +134,8 @@ export class Journal {
   private flush(): void {
     this.scheduled = false;
     if (this.failed || (this.events.length === 0 && this.reactions.length === 0)) return;
-    const batch: CommittedBatch = { events: this.events, reactions: this.reactions };
+    const events = this.events;
+    const reactions = this.reactions;
     this.events = [];
     this.reactions = [];
     let done: void | Promise<void>;
@@ -150,12 +144,12 @@ export class Journal {
     } catch (error) {
       return this.fail(error);
     }
-    if (!isPromise(done)) return this.release(batch);
+    if (!isPromise(done)) return this.release(events, reactions);
     this.inFlight = true;
     done.then(
       () => {
         this.inFlight = false;
-        this.release(batch);
+        this.release(events, reactions);
         if (this.events.length > 0 || this.reactions.length > 0) this.schedule();
       },
       (error: unknown) => {
@@ -165,8 +159,11 @@ export class Journal {
     );
   }
 
-  private release(batch: CommittedBatch): void {
-    if (!this.failed) this.committed.next(batch);
+  /** A batch is committed: its events are published, then what rested on them happens. */
+  private release(events: readonly PipelineEvent[], reactions: ReadonlyArray<() => void>): void {
+    if (this.failed || this.closed) return;
+    for (const event of events) this.sink.publish(event);
+    for (const react of reactions) react();
   }
 
   private fail(error: unknown): void {
@@ -174,6 +171,6 @@ export class Journal {
     this.failed = true;
     this.events = [];
     this.reactions = [];
-    this.onCommitFailed(error);
+    this.sink.commitFailed(error);
   }
 }

@@ -7,6 +7,7 @@ import type { RunStore } from '../../ports/run-store';
 import type { StepEvent } from '../../model/events';
 import { isTerminal } from '../../model/results';
 import type { SpawnOptions, StepArtifacts, WaitOptions } from '../../model/step-context';
+import type { CancellationScope } from './cancellation-scope';
 import type { StepState } from './step-state';
 import { writableArtifacts, writableLogs, writableMetrics } from './step-state';
 
@@ -46,8 +47,13 @@ export class RunStepChannel implements StepChannel, StepArtifacts, LocalScope {
   constructor(
     private readonly host: ChannelHost,
     private readonly state: StepState,
-    readonly signal: AbortSignal,
+    private readonly scope: CancellationScope,
   ) {}
+
+  /** The attempt's signal, made only if the step asks for it. */
+  get signal(): AbortSignal {
+    return this.scope.signal;
+  }
 
   get artifacts(): StepArtifacts {
     return this;
@@ -125,7 +131,7 @@ export class RunStepChannel implements StepChannel, StepArtifacts, LocalScope {
   }
 
   private live(): boolean {
-    return !isTerminal(this.state.result.status) && !this.signal.aborted;
+    return !isTerminal(this.state.result.status) && !this.scope.cancelled;
   }
 
   private logLine(message: string, agent: string | undefined): void {

@@ -66,7 +66,7 @@ export class Run implements RunHandle {
 
   constructor(private readonly deps: RunDeps) {
     this.id = deps.runId;
-    const journal = new Journal(deps.store, (error) => this.storeFailed(error));
+    const journal = new Journal(deps.store, { publish: (event) => this.events.next(event), commitFailed: (error) => this.storeFailed(error) });
     const run = this;
     const host: ChannelHost = {
       id: deps.runId,
@@ -99,10 +99,6 @@ export class Run implements RunHandle {
 
     this.events$ = this.events.asObservable();
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
-    journal.committed$.subscribe((batch) => {
-      for (const event of batch.events) this.events.next(event);
-      for (const react of batch.reactions) react();
-    });
     this.record(deps.copyRestored === true ? kept : []);
     // Committed now; released (published, begun) on a microtask, so a subscriber of the same tick sees `run.started`.
     this.recorded = Promise.resolve(journal.commitNow());

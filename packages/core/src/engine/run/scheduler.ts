@@ -1,5 +1,3 @@
-import { Subject } from 'rxjs';
-import type { Subscription } from 'rxjs';
 import { isSuccess, isTerminal } from '../../model/results';
 import type { RunControl } from './run-control';
 import type { RunCore } from './run-core';
@@ -12,11 +10,11 @@ import type { StepStatusWriter } from './step-status';
  * and which are skipped; the ready ones flow into their lifecycles only once the parent's end
  * is committed (a child never runs on a success a crash could take back). The slot gate inside
  * each lifecycle bounds how many run: not `mergeMap`'s bound, which must be held for a whole
- * step, while a step awaiting `ctx.spawn` hands its slot back.
+ * step, while a step awaiting `ctx.spawn` hands its slot back (and whose inner-subscription
+ * bookkeeping is O(active) per completion: quadratic on a 100 000-wide fan-out).
  */
 export class Scheduler {
-  private readonly ready = new Subject<StepState>();
-  private subscription: Subscription | undefined;
+  private start: ((state: StepState) => void) | undefined;
 
   constructor(
     private readonly core: RunCore,
@@ -26,9 +24,7 @@ export class Scheduler {
 
   /** Starts feeding ready steps to `run` (a step's lifecycle). */
   begin(run: (state: StepState) => void): void {
-    // Not `mergeMap`: each of its inner subscriptions is removed from an array when it completes,
-    // O(active), which turns a 100 000-wide fan-out quadratic.
-    this.subscription = this.ready.subscribe(run);
+    this.start = run;
   }
 
   /**
@@ -38,7 +34,8 @@ export class Scheduler {
   startAfterCommit(states: readonly StepState[]): void {
     if (states.length === 0) return;
     this.core.journal.afterCommit(() => {
-      for (const state of states) if (!isTerminal(state.result.status)) this.ready.next(state);
+      const start = this.start;
+      if (start) for (const state of states) if (!isTerminal(state.result.status)) start(state);
     });
   }
 
@@ -73,7 +70,6 @@ export class Scheduler {
   }
 
   end(): void {
-    this.subscription?.unsubscribe();
-    this.ready.complete();
+    this.start = undefined;
   }
 }

@@ -37,5 +37,5 @@ export const startAttempt = (
   // A remote attempt stays `queued` until an agent takes it (`channel.started`).
   if (core.executor.reportsStart !== true || template?.kind === 'pipeline') status.markStarted(state, undefined);
   if (template?.kind === 'pipeline') return spawner.runChildPipeline(state, template.target, scope.signal);
-  return core.executor.execute(request, new RunStepChannel(core.host, state, scope.signal));
+  return core.executor.execute(request, new RunStepChannel(core.host, state, scope));
 };

@@ -53,7 +53,7 @@ export const callbackContext = (core: RunCore, state: StepState, params: Params 
     attempt: 0,
     queue: state.node.options.queue ?? 'default',
   };
-  return createStepContext(request, new RunStepChannel(core.host, state, core.scope.signal));
+  return createStepContext(request, new RunStepChannel(core.host, state, core.scope));
 };
 
 /** Parameters: template defaults → step params → run params for the step. Synchronous unless the step's params are a function. */
