@@ -13,29 +13,45 @@ export class SlotLender {
 
   constructor(private readonly slots: Slots) {}
 
-  /**
-   * Gives `caller`'s slot back, calls `start`, awaits `ended` (which must not reject), then takes
-   * a slot again, only once none of the caller's awaits is left: taking it back while a sibling
-   * await still needs a slot (a spawn queued behind it) would deadlock.
-   */
-  async lendWhile(caller: StepState, start: () => void, ended: Promise<unknown>): Promise<void> {
-    const awaiting = this.awaited.get(caller) ?? { count: 0, gaveSlot: false };
-    this.awaited.set(caller, awaiting);
+  /** Gives `caller`'s slot back while one more await of its own is open (see {@link reclaim}). */
+  lend(caller: StepState): void {
+    let awaiting = this.awaited.get(caller);
+    if (awaiting === undefined) this.awaited.set(caller, (awaiting = { count: 0, gaveSlot: false }));
     awaiting.count++;
     if (caller.holdsSlot) {
       caller.holdsSlot = false;
       awaiting.gaveSlot = true;
       this.slots.release();
     }
+  }
+
+  /**
+   * One of `caller`'s awaits is over. Once none is left, it takes a slot again (a promise when it
+   * must wait for one): taking it back while a sibling await still needs a slot (a spawn queued
+   * behind it) would deadlock.
+   */
+  reclaim(caller: StepState): Promise<void> | undefined {
+    const awaiting = this.awaited.get(caller);
+    if (awaiting === undefined || --awaiting.count > 0) return undefined;
+    this.awaited.delete(caller);
+    if (!awaiting.gaveSlot || isTerminal(caller.result.status)) return undefined;
+    const wait = this.slots.acquire();
+    if (wait === undefined) {
+      caller.holdsSlot = true;
+      return undefined;
+    }
+    return wait.then(() => {
+      // Ended while waiting (stopped, timed out): the slot is not its to keep.
+      if (isTerminal(caller.result.status)) this.slots.release();
+      else caller.holdsSlot = true;
+    });
+  }
+
+  /** Lends `caller`'s slot, calls `start`, awaits `ended` (which must not reject), then reclaims it. */
+  async lendWhile(caller: StepState, start: () => void, ended: Promise<unknown>): Promise<void> {
+    this.lend(caller);
     start();
     await ended;
-    if (--awaiting.count > 0) return;
-    this.awaited.delete(caller);
-    if (!awaiting.gaveSlot || isTerminal(caller.result.status)) return;
-    const wait = this.slots.acquire();
-    if (wait) await wait;
-    // Ended while waiting (stopped, timed out): the slot is not its to keep.
-    if (isTerminal(caller.result.status)) this.slots.release();
-    else caller.holdsSlot = true;
+    await this.reclaim(caller);
   }
 }

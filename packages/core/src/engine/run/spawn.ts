@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { Constructor } from '../../model/options';
+import type { Constructor, StepOptions } from '../../model/options';
 import { isStepErrorCode, PipelineDefinitionError, StepError } from '../../errors/errors';
 import type { StepNode } from '../../graph/step-node';
 import type { PipelineDefinition } from '../../metadata/pipeline-definition';
@@ -45,7 +45,36 @@ export class Spawner {
     private readonly childRun: ChildRunFactory,
   ) {}
 
-  async spawn(caller: StepState, template: Constructor, options: SpawnOptions = {}): Promise<never> {
+  /**
+   * Adds a step to the running DAG and resolves with its output (rejects with a `StepError`).
+   * No async frame of its own: a step spawning 10 000 children holds 10 000 of these at once.
+   */
+  spawn(caller: StepState, template: Constructor, options: SpawnOptions = {}): Promise<never> {
+    let state: StepState;
+    try {
+      state = this.addSpawned(caller, template, options);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const { lender } = this;
+    return new Promise<never>((resolve, reject) => {
+      const settle = (child: StepState): void => {
+        if (isSuccess(child.result.status)) resolve(child.result.output as never);
+        else reject(spawnedFailure(child.name, child.result.error ?? { message: `Spawned step '${child.name}' ${child.result.status}`, name: 'Error' }));
+      };
+      state.waiters = [
+        (child) => {
+          const back = lender.reclaim(caller);
+          if (back === undefined) settle(child);
+          else void back.then(() => settle(child));
+        },
+      ];
+      lender.lend(caller);
+      this.scheduler.startAfterCommit([state]);
+    });
+  }
+
+  private addSpawned(caller: StepState, template: Constructor, options: SpawnOptions): StepState {
     const { core } = this;
     if (isTerminal(caller.result.status)) {
       throw new StepError('SPAWN_FAILED', caller.name, `Step '${caller.name}' has ended and can no longer spawn steps.`);
@@ -55,17 +84,17 @@ export class Spawner {
     if (core.states.has(name)) {
       throw new StepError('DUPLICATE_STEP', caller.name, `Step '${caller.name}' cannot spawn '${name}': the run already has a step by that name. Pass a unique { name }.`);
     }
+    const stepOptions: { -readonly [K in keyof StepOptions]: StepOptions[K] } = {};
+    if (options.params) stepOptions.params = options.params;
+    if (options.queue) stepOptions.queue = options.queue;
+    if (options.retry !== undefined) stepOptions.retry = options.retry;
+    if (options.timeoutMs !== undefined) stepOptions.timeoutMs = options.timeoutMs;
     const node: StepNode = {
       name,
       parents: [caller.name],
       body: { kind: 'template', template: ref },
-      options: {
-        ...(options.params ? { params: options.params } : {}),
-        ...(options.queue ? { queue: options.queue } : {}),
-        ...(options.retry !== undefined ? { retry: options.retry } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      },
-      declaredParams: { ...ref.defaults, ...options.params },
+      options: stepOptions,
+      declaredParams: options.params ? { ...ref.defaults, ...options.params } : ref.defaults,
       spawnedBy: caller.name,
     };
     try {
@@ -74,12 +103,7 @@ export class Spawner {
       if (error instanceof PipelineDefinitionError) throw new StepError('SPAWN_FAILED', caller.name, error.message, { cause: error });
       throw error;
     }
-    const state = this.addState(node);
-    const ended = new Promise<StepState>((resolve) => (state.waiters = [resolve]));
-    await this.lender.lendWhile(caller, () => this.scheduler.startAfterCommit([state]), ended);
-    const child = await ended;
-    if (isSuccess(child.result.status)) return child.result.output as never;
-    throw spawnedFailure(name, child.result.error ?? { message: `Spawned step '${name}' ${child.result.status}`, name: 'Error' });
+    return this.addState(node);
   }
 
   /** Runs a pipeline template as a child run whose step events come through this run's journal. */
