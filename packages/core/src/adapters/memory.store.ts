@@ -58,6 +58,8 @@ export class MemoryStore implements RunStore {
   readonly jsonOutputs: boolean;
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
+  /** Runs in `runs` that are no longer running (what `maxRuns` bounds). */
+  private finishedRuns = 0;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly leases = new Map<string, Lease>();
   private readonly stopRequests = new Map<string, StopRequest>();
@@ -84,7 +86,10 @@ export class MemoryStore implements RunStore {
   commit(): void {}
 
   beginRun(run: RunRecord): void {
-    this.runs.set(run.runId, { run, steps: this.runs.get(run.runId)?.steps ?? new Map() });
+    const known = this.runs.get(run.runId);
+    if (known !== undefined && known.run.status !== 'running') this.finishedRuns--;
+    if (run.status !== 'running') this.finishedRuns++;
+    this.runs.set(run.runId, { run, steps: known?.steps ?? new Map() });
     this.last = undefined;
   }
 
@@ -98,6 +103,7 @@ export class MemoryStore implements RunStore {
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
+    if (entry.run.status === 'running') this.finishedRuns++;
     entry.run = { ...entry.run, status, endedAt, error };
     this.stopRequests.delete(runId);
     this.last = undefined;
@@ -194,15 +200,15 @@ export class MemoryStore implements RunStore {
   }
 
   private evict(): void {
-    let finished = 0;
-    for (const entry of this.runs.values()) if (entry.run.status !== 'running') finished++;
+    // Counted as runs end rather than recounted here: a long-lived engine ends runs all day.
+    if (this.finishedRuns <= this.maxRuns) return;
     for (const [runId, entry] of this.runs) {
-      if (finished <= this.maxRuns) break;
+      if (this.finishedRuns <= this.maxRuns) break;
       if (entry.run.status !== 'running') {
         this.runs.delete(runId);
         this.journal?.forget(runId);
         this.waits.forgetRun(runId);
-        finished--;
+        this.finishedRuns--;
       }
     }
   }
