@@ -8,6 +8,8 @@ import type { StepNode } from './step-node';
  */
 export interface GraphLayout {
   readonly nodes: readonly StepNode[];
+  /** Each step's position in `nodes`, by name. */
+  readonly position: ReadonlyMap<string, number>;
   readonly parents: readonly (readonly number[])[];
   readonly children: readonly (readonly number[])[];
 }
@@ -31,7 +33,7 @@ export const layoutOf = (graph: PipelineGraph): GraphLayout => {
     const own = graph.childrenOf(name);
     return own.length === 0 ? NONE : own.map(at);
   });
-  const layout: GraphLayout = { nodes, parents, children };
+  const layout: GraphLayout = { nodes, position, parents, children };
   layouts.set(graph, layout);
   return layout;
 };

@@ -12,6 +12,7 @@ import type { RunOptions } from '../run-handle';
 import { CancellationScope } from './cancellation-scope';
 import type { Journal } from './journal';
 import type { ChannelHost } from './run-step-channel';
+import { RunStates } from './run-states';
 import type { StepState } from './step-state';
 
 /**
@@ -36,11 +37,11 @@ export interface RunCore {
   readonly journal: Journal;
   /** Cancels every step and attempt of the run. */
   readonly scope: CancellationScope;
-  readonly states: Map<string, StepState>;
+  readonly states: RunStates;
   /** The static graph by position, laid out once per definition (see `GraphLayout`). */
   readonly layout: GraphLayout;
-  /** The static steps' states by position in `layout` (spawned steps are only in `states`). */
-  readonly stateAt: StepState[];
+  /** The static steps' states by position in `layout` (`states.byIndex`). */
+  readonly stateAt: readonly StepState[];
   readonly pipelineInfo: StepRequest['pipeline'];
   readonly stepOverrides: RunParams['steps'];
   /** What step channels may reach of the run. */
@@ -68,25 +69,29 @@ export interface RunCoreInput {
 }
 
 /** A fresh run's shared state: pending, no steps yet, a root cancellation scope. */
-export const createRunCore = (input: RunCoreInput, journal: Journal, host: ChannelHost): RunCore => ({
-  id: input.runId,
-  definition: input.definition,
-  options: input.options,
-  store: input.store,
-  executor: input.executor,
-  container: input.container,
-  journal,
-  scope: CancellationScope.root(),
-  states: new Map<string, StepState>(),
-  layout: layoutOf(input.definition.graph),
-  stateAt: [],
-  pipelineInfo: { name: input.definition.name, version: input.definition.version, params: input.runParams.pipeline },
-  stepOverrides: input.runParams.steps,
-  host,
-  graph: input.definition.graph,
-  instance: undefined,
-  phase: 'pending',
-  runError: undefined,
-  interruption: undefined,
-  ended: 0,
-});
+export const createRunCore = (input: RunCoreInput, journal: Journal, host: ChannelHost): RunCore => {
+  const layout = layoutOf(input.definition.graph);
+  const states = new RunStates(layout);
+  return {
+    id: input.runId,
+    definition: input.definition,
+    options: input.options,
+    store: input.store,
+    executor: input.executor,
+    container: input.container,
+    journal,
+    scope: CancellationScope.root(),
+    states,
+    layout,
+    stateAt: states.byIndex,
+    pipelineInfo: { name: input.definition.name, version: input.definition.version, params: input.runParams.pipeline },
+    stepOverrides: input.runParams.steps,
+    host,
+    graph: input.definition.graph,
+    instance: undefined,
+    phase: 'pending',
+    runError: undefined,
+    interruption: undefined,
+    ended: 0,
+  };
+};

@@ -5,11 +5,12 @@ import { pendingResult } from './step-state';
 import type { StepState } from './step-state';
 
 import type { RunCore } from './run-core';
+import type { RunStates } from './run-states';
 
 const NONE: readonly number[] = Object.freeze([]);
 
 /** A pending step's state, entered in `states`. A spawned step (index -1) waits for no parent: its caller starts it. */
-export const addState = (states: Map<string, StepState>, node: StepNode, index = -1): StepState => {
+export const addState = (states: RunStates, node: StepNode, index = -1): StepState => {
   const state: StepState = {
     name: node.name,
     node,
@@ -25,14 +26,14 @@ export const addState = (states: Map<string, StepState>, node: StepNode, index =
     request: undefined,
     waiters: undefined,
   };
-  states.set(node.name, state);
+  states.add(state);
   return state;
 };
 
 /** The states of the run's static steps, in topological order, in `states` and `stateAt`. */
 export const addStaticStates = (core: RunCore): void => {
   const { nodes } = core.layout;
-  for (let index = 0; index < nodes.length; index++) core.stateAt.push(addState(core.states, nodes[index] as StepNode, index));
+  for (let index = 0; index < nodes.length; index++) addState(core.states, nodes[index] as StepNode, index);
 };
 
 /** Positions (in `core.stateAt`) of a step's children; a spawned step has none. */
