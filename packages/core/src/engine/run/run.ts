@@ -5,6 +5,7 @@ import type { StepNode } from '../../graph/step-node';
 import { toErrorInfo } from '../error-info';
 import type { PipelineEvent } from '../../model/events';
 import { fingerprintOf } from '../fingerprint';
+import { putOwn } from '../../model/own-record';
 import type { RunResult, RunStatus, StepResult } from '../../model/results';
 import { isTerminal } from '../../model/results';
 import type { RunHandle, RunHandleStatus } from '../run-handle';
@@ -211,7 +212,7 @@ export class Run implements RunHandle {
     const endedAt = Date.now();
     const elapsedMs = endedAt - this.startedAt;
     const steps: Record<string, StepResult> = {};
-    for (const state of core.states.values()) steps[state.name] = state.result;
+    for (const state of core.states.values()) putOwn(steps, state.name, state.result);
     const result: RunResult = { runId: this.id, pipeline: core.definition.name, version: core.definition.version, status, steps, elapsedMs, error: core.runError };
     const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
     const event: PipelineEvent = { type, runId: this.id, at: endedAt, status, elapsedMs, ...(core.runError ? { error: core.runError } : {}) };
