@@ -280,7 +280,7 @@ export class Engine {
         runParams,
         store: this.store,
         executor: this.executor,
-        container: this.container.createChildContainer(),
+        container: this.container,
         runId,
         ...(resumed ? { restored: resumed.steps, firstStartedAt: resumed.firstStartedAt, copyRestored: resumed.copied === true } : {}),
         onEnd: (ended) => {

@@ -7,13 +7,13 @@ export interface SignalTarget {
   readonly waitingForSignals: boolean;
   /** Lets the waiting steps look for their signals in the store. */
   wakeSignals(): void;
+  /** Events published on `events$` so far: how much of the journal's latest incarnation a late watcher replays. */
+  readonly published: number;
 }
 
 /** A run this engine drives, with what `watch()` needs to replay it. */
 export interface LiveRun {
   readonly handle: RunHandle & Partial<SignalTarget>;
-  /** Events published on `events$` so far: how much of the journal's latest incarnation a late watcher replays. */
-  published: number;
   /** Set once a stop request from the store was passed on. */
   stopRequested: boolean;
 }
@@ -51,9 +51,7 @@ export class LiveRuns {
 
   /** Tracks a run from its start (same tick, so the count sees `run.started`) until its last event. */
   add(handle: RunHandle & Partial<SignalTarget>): void {
-    const live: LiveRun = { handle, published: 0, stopRequested: false };
-    this.runs.set(handle.id, live);
-    handle.events$.subscribe(() => live.published++);
+    this.runs.set(handle.id, { handle, stopRequested: false });
     if (this.store.durable) this.keep();
   }
 

@@ -45,7 +45,7 @@ export const watchRun = (context: WatchContext, runId: string): Observable<Pipel
   });
 
 const replayThenFollow = (store: RunStore, live: LiveRun, runId: string, subscriber: Subscriber<PipelineEvent>): (() => void) => {
-  const published = live.published;
+  const published = live.handle.published ?? 0;
   const pending: PipelineEvent[] = [];
   let replaying = true;
   let completed = false;

@@ -65,6 +65,7 @@ export interface RunCoreInput {
   readonly runParams: RunParams;
   readonly store: RunStore;
   readonly executor: Executor;
+  /** The container the run's own child container is made from, on first use (most runs of function steps never resolve anything). */
   readonly container: DependencyContainer;
 }
 
@@ -72,13 +73,16 @@ export interface RunCoreInput {
 export const createRunCore = (input: RunCoreInput, journal: Journal, host: ChannelHost): RunCore => {
   const layout = layoutOf(input.definition.graph);
   const states = new RunStates(layout);
+  let container: DependencyContainer | undefined;
   return {
     id: input.runId,
     definition: input.definition,
     options: input.options,
     store: input.store,
     executor: input.executor,
-    container: input.container,
+    get container(): DependencyContainer {
+      return (container ??= input.container.createChildContainer());
+    },
     journal,
     scope: CancellationScope.root(),
     states,

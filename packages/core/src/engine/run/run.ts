@@ -62,17 +62,20 @@ export class Run implements RunHandle {
   private endStatus: RunStatus | undefined;
   private startedAt = Date.now();
   private resolveResult!: (result: RunResult) => void;
+  private publishedCount = 0;
   /** `result` is settled: set once the run's end is committed (or could not be). */
   private settled = false;
 
   constructor(private readonly deps: RunDeps) {
     this.id = deps.runId;
-    const journal = new Journal(deps.store, { publish: (event) => this.events.next(event), commitFailed: (error) => this.storeFailed(error) });
+    const journal = new Journal(deps.store, { publish: (event) => this.publish(event), commitFailed: (error) => this.storeFailed(error) });
     const run = this;
     const host: ChannelHost = {
       id: deps.runId,
       store: deps.store,
-      container: deps.container,
+      get container() {
+        return run.core.container;
+      },
       get instance() {
         return run.core.instance;
       },
@@ -91,7 +94,7 @@ export class Run implements RunHandle {
     const lender = new SlotLender(slots);
     this.waits = new Waits(core, status, lender);
     const spawner = new Spawner(core, lender, this.scheduler, (node: StepNode) => addState(core.states, node), (definition, runParams, store, runId, signal) =>
-      new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: deps.container.createChildContainer(), runId }),
+      new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: core.container, runId }),
     );
     this.lifecycle = new StepLifecycle(core, status, slots, spawner);
     addStaticStates(core);
@@ -106,6 +109,11 @@ export class Run implements RunHandle {
     // Whoever starts the run awaits `recorded`; a nested run's nobody does, and its failure ends the run anyway.
     this.recorded.catch(() => undefined);
     journal.afterCommit(() => this.begin());
+  }
+
+  /** Events published on `events$` so far (what `watch` replays of a live run). */
+  get published(): number {
+    return this.publishedCount;
   }
 
   get status(): RunHandleStatus {
@@ -138,6 +146,11 @@ export class Run implements RunHandle {
   stop(reason = 'stopped'): Promise<RunResult> {
     this.control.interrupt('RUN_STOPPED', `Run stopped: ${reason}`);
     return this.result;
+  }
+
+  private publish(event: PipelineEvent): void {
+    this.publishedCount++;
+    this.events.next(event);
   }
 
   /** The run's record, the steps it copies from another run (a fork) and `run.started`, staged for the first commit. */
@@ -225,7 +238,7 @@ export class Run implements RunHandle {
     };
     if (core.journal.broken) {
       // Nothing more can be committed: say how the run ended, and leave its record `running` for `resume`.
-      this.events.next(event);
+      this.publish(event);
       return settle();
     }
     core.store.endRun(this.id, status, endedAt, core.runError);
