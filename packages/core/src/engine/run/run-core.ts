@@ -69,33 +69,50 @@ export interface RunCoreInput {
   readonly container: DependencyContainer;
 }
 
+/** A run's shared state: a class, so that a run's getter is on the prototype rather than made per run. */
+class SharedRunState implements RunCore {
+  readonly id: string;
+  readonly definition: PipelineDefinition;
+  readonly options: RunOptions;
+  readonly store: RunStore;
+  readonly executor: Executor;
+  readonly scope = CancellationScope.root();
+  readonly states: RunStates;
+  readonly layout: GraphLayout;
+  readonly stateAt: readonly StepState[];
+  readonly pipelineInfo: StepRequest['pipeline'];
+  readonly stepOverrides: RunParams['steps'];
+  graph: PipelineGraph;
+  instance: unknown = undefined;
+  phase: RunPhase = 'pending';
+  runError: ErrorInfo | undefined = undefined;
+  interruption: 'RUN_STOPPED' | 'RUN_TIMEOUT' | undefined = undefined;
+  ended = 0;
+  private ownContainer: DependencyContainer | undefined;
+
+  constructor(
+    private readonly parentContainer: DependencyContainer,
+    input: RunCoreInput,
+    readonly journal: Journal,
+    readonly host: ChannelHost,
+  ) {
+    this.id = input.runId;
+    this.definition = input.definition;
+    this.options = input.options;
+    this.store = input.store;
+    this.executor = input.executor;
+    this.layout = layoutOf(input.definition.graph);
+    this.states = new RunStates(this.layout);
+    this.stateAt = this.states.byIndex;
+    this.pipelineInfo = { name: input.definition.name, version: input.definition.version, params: input.runParams.pipeline };
+    this.stepOverrides = input.runParams.steps;
+    this.graph = input.definition.graph;
+  }
+
+  get container(): DependencyContainer {
+    return (this.ownContainer ??= this.parentContainer.createChildContainer());
+  }
+}
+
 /** A fresh run's shared state: pending, no steps yet, a root cancellation scope. */
-export const createRunCore = (input: RunCoreInput, journal: Journal, host: ChannelHost): RunCore => {
-  const layout = layoutOf(input.definition.graph);
-  const states = new RunStates(layout);
-  let container: DependencyContainer | undefined;
-  return {
-    id: input.runId,
-    definition: input.definition,
-    options: input.options,
-    store: input.store,
-    executor: input.executor,
-    get container(): DependencyContainer {
-      return (container ??= input.container.createChildContainer());
-    },
-    journal,
-    scope: CancellationScope.root(),
-    states,
-    layout,
-    stateAt: states.byIndex,
-    pipelineInfo: { name: input.definition.name, version: input.definition.version, params: input.runParams.pipeline },
-    stepOverrides: input.runParams.steps,
-    host,
-    graph: input.definition.graph,
-    instance: undefined,
-    phase: 'pending',
-    runError: undefined,
-    interruption: undefined,
-    ended: 0,
-  };
-};
+export const createRunCore = (input: RunCoreInput, journal: Journal, host: ChannelHost): RunCore => new SharedRunState(input.container, input, journal, host);

@@ -13,7 +13,7 @@ import { Journal } from './journal';
 import type { RunCore } from './run-core';
 import { createRunCore } from './run-core';
 import type { RunCoreInput } from './run-core';
-import type { ChannelHost } from './run-step-channel';
+import { RunHost } from './run-host';
 import { RunControl } from './run-control';
 import { Scheduler } from './scheduler';
 import { Slots } from './slots';
@@ -69,23 +69,7 @@ export class Run implements RunHandle {
   constructor(private readonly deps: RunDeps) {
     this.id = deps.runId;
     const journal = new Journal(deps.store, { publish: (event) => this.publish(event), commitFailed: (error) => this.storeFailed(error) });
-    const run = this;
-    const host: ChannelHost = {
-      id: deps.runId,
-      store: deps.store,
-      get container() {
-        return run.core.container;
-      },
-      get instance() {
-        return run.core.instance;
-      },
-      emitStep: (state, event) => status.emit(state, event),
-      stateOf: (step) => run.core.states.get(step),
-      spawn: (caller, template, options) => spawner.spawn(caller, template, options),
-      started: (state, agent) => status.markStarted(state, agent),
-      waitFor: (state, seq, name, options, signal) => run.waits.waitFor(state, seq, name, options, signal),
-      sleep: (state, seq, ms, signal) => run.waits.sleep(state, seq, ms, signal),
-    };
+    const host = new RunHost(deps.runId, deps.store);
     const core = (this.core = createRunCore(deps, journal, host));
     const status = (this.writer = new StepStatusWriter(core, (state) => this.scheduler.stepEnded(state)));
     this.control = new RunControl(core, status, () => this.end());
@@ -96,6 +80,7 @@ export class Run implements RunHandle {
     const spawner = new Spawner(core, lender, this.scheduler, (node: StepNode) => addState(core.states, node), (definition, runParams, store, runId, signal) =>
       new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: core.container, runId }),
     );
+    host.attach({ core, status, spawner, waits: this.waits });
     this.lifecycle = new StepLifecycle(core, status, slots, spawner);
     addStaticStates(core);
     const kept = deps.restored ? restoreStates(core, deps.restored) : [];
