@@ -1,5 +1,4 @@
 import type { SkipCode } from '../../errors/errors';
-import type { StepEvent } from '../../model/events';
 import { toErrorInfo } from '../error-info';
 import type { ErrorInfo, StepStatus } from '../../model/results';
 import { isSuccess, isTerminal } from '../../model/results';
@@ -7,6 +6,7 @@ import { callbackContext } from './step-inputs';
 import { callbackFailed } from './callback-failed';
 import type { RunCore } from './run-core';
 import type { StepEventBody } from './run-step-channel';
+import { stampedEvent } from './stamped-event';
 import type { StepState } from './step-state';
 import { childrenOf } from './states';
 
@@ -131,13 +131,7 @@ export class StepStatusWriter {
 
   /** Journals a step event, stamped with the run, time, step and attempt. */
   emit(state: StepState, body: StepEventBody): void {
-    // Stamped in place: event bodies are fresh literals, and copying them would double the allocations per event.
-    const event = body as { -readonly [K in keyof StepEvent]: StepEvent[K] };
-    event.runId = this.core.id;
-    event.at = Date.now();
-    event.step = state.name;
-    event.attempt = state.result.attempts;
-    this.core.journal.append(event as StepEvent);
+    this.core.journal.append(stampedEvent(body, this.core.id, state.name, state.result.attempts));
   }
 
   /** Saves a step's state; stores that keep results by reference need it only once. */
