@@ -33,7 +33,12 @@ export class RunStates {
   }
 
   /** Static steps in topological order, then spawned steps in the order they were spawned. */
-  *values(): IterableIterator<StepState> {
+  values(): IterableIterator<StepState> {
+    // An array's own iterator when nothing was spawned (most runs): a generator costs each step a resumption.
+    return this.spawned.size === 0 ? this.byIndex.values() : this.all();
+  }
+
+  private *all(): IterableIterator<StepState> {
     yield* this.byIndex;
     yield* this.spawned.values();
   }

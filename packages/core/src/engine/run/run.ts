@@ -188,7 +188,8 @@ export class Run implements RunHandle {
       if (state.result.status === 'skipped') this.writer.skipDescendants(childrenOf(core, state).map((child) => core.stateAt[child] as StepState), state.name);
     }
     // A snapshot: a root that spawns synchronously adds states, which must not be started twice.
-    const roots = [...core.states.values()].filter((state) => state.waitingParents === 0 && !isTerminal(state.result.status));
+    const roots: StepState[] = [];
+    for (const state of core.states.values()) if (state.waitingParents === 0 && !isTerminal(state.result.status)) roots.push(state);
     this.scheduler.startAfterCommit(roots);
     control.maybeEnd();
   }
