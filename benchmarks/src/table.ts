@@ -13,7 +13,7 @@ export const kbPerStep = (row: MeasuredRow): number => (Math.max(0, row.peakRssM
 /**
  * The rows as a text table. `× floor` divides by the Promise floor's time on the same workload in
  * the same run; `× n/10` divides by the same engine's time at a tenth of the steps (linear
- * scaling is 10); `KB/step` is peak RSS above the pre-run baseline, per step. `CPU` columns are
+ * scaling is 10); `KB/step` is peak RSS above the pre-run baseline, per step (not for batches). `CPU` columns are
  * the process's user + system time per run; the `small` rows are per run of a batch.
  */
 export const formatTable = (rows: readonly MeasuredRow[]): string => {
@@ -35,7 +35,7 @@ export const formatTable = (rows: readonly MeasuredRow[]): string => {
       floor ? fixed(row.medianMs / floor.medianMs, 1) : '–',
       tenth ? fixed(row.medianMs / tenth.medianMs, 1) : '–',
       fixed(row.peakRssMb, 0),
-      fixed(kbPerStep(row), 2),
+      row.batch > 1 ? '–' : fixed(kbPerStep(row), 2), // a long-lived engine keeps every run of the measurement: per step of one run it means nothing
     ];
   });
   const widths = header.map((title, c) => Math.max(title.length, ...lines.map((line) => (line[c] as string).length)));
