@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import type { EngineName, StoreName } from './engines/engine-adapter';
+import type { EngineChoice, EngineName, StoreName } from './engines/engine-adapter';
 import { loadSqliteStore } from './engines/pipewright';
 import { loadPostgresStore } from './engines/pipewright-postgres';
 import { BenchmarkError } from './errors';
@@ -8,7 +8,9 @@ import type { BenchmarkErrorCode } from './errors';
 import { median } from './measurement';
 import type { Measurement, MeasurementSpec, WorkerReply } from './measurement';
 import type { RssSample } from './sampling-probe';
-import { SHAPES } from './workload';
+import { planMeasurements } from './plan';
+import type { PlanOptions } from './plan';
+import { WORKLOADS } from './workload';
 import type { Shape } from './workload';
 
 /** One line of `npm run bench -- --json`. */
@@ -21,8 +23,13 @@ export interface BenchRow {
   readonly medianMs: number;
   readonly usPerStep: number;
   readonly peakRssMb: number;
-  /** Measured runs (warm-ups excluded). */
+  /** Measured runs (warm-ups excluded); for `small`, measured batches. */
   readonly runs: number;
+  /** Median CPU time (user + system) of one run. */
+  readonly cpuMs: number;
+  readonly cpuUsPerStep: number;
+  /** Runs per timed batch on one long-lived engine (`small`); 1 where each run has an engine of its own. */
+  readonly batch: number;
 }
 
 /** A row with what the table shows besides the JSON fields. */
@@ -31,22 +38,10 @@ export interface MeasuredRow extends BenchRow {
   readonly samples: readonly RssSample[];
 }
 
-/** An engine with its store. */
-export interface EngineChoice {
-  readonly engine: EngineName;
-  readonly store: StoreName;
-}
+export type { EngineChoice } from './engines/engine-adapter';
 
 /** What to measure. */
-export interface BenchOptions {
-  readonly shapes: readonly Shape[];
-  readonly sizes: readonly number[];
-  readonly engines: readonly EngineChoice[];
-  readonly runs: number;
-  /** Warm-up runs per size; by default 2 below 100 000 steps and 1 from there. */
-  readonly warmup?: number;
-  /** Sample RSS every this many steps (`--huge`). */
-  readonly sampleEvery?: number;
+export interface BenchOptions extends PlanOptions {
   /** Told before each measurement starts (progress on stderr). */
   readonly onProgress?: (spec: MeasurementSpec) => void;
 }
@@ -63,10 +58,19 @@ export const availableEngines = (): EngineChoice[] => {
   return engines;
 };
 
-/** The default run: every shape at 1k, 10k and 100k steps, 5 measured runs each. */
-export const defaultOptions = (): BenchOptions => ({ shapes: SHAPES, sizes: [1_000, 10_000, 100_000], engines: availableEngines(), runs: 5 });
+/**
+ * The default run: every workload, the sized ones at 1k, 10k and 100k steps, 5 measured runs
+ * each, on every available engine but Postgres (a commit per chain step waits for the server's
+ * WAL flush: minutes per 100k run; ask for it with `--engines`).
+ */
+export const defaultOptions = (): BenchOptions => ({
+  shapes: WORKLOADS,
+  sizes: [1_000, 10_000, 100_000],
+  engines: availableEngines().filter((choice) => choice.store !== 'postgres'),
+  runs: 5,
+});
 
-const CODES: ReadonlySet<string> = new Set<BenchmarkErrorCode>(['WRONG_RESULT', 'BAD_OPTION', 'ENGINE_UNAVAILABLE', 'WORKER_FAILED']);
+const CODES: ReadonlySet<string> = new Set<BenchmarkErrorCode>(['WRONG_RESULT', 'BAD_OPTION', 'ENGINE_UNAVAILABLE', 'WORKER_FAILED', 'DISTRIBUTED_FAILED']);
 const isCode = (code: string): code is BenchmarkErrorCode => CODES.has(code);
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -104,45 +108,36 @@ export const measureInChild = (spec: MeasurementSpec): Promise<Measurement> =>
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
-/** Measures every engine × shape × size, one child process each, one after another. */
+/** Measures every planned engine × workload × size, one child process each, one after another. */
 export const runBenchmarks = async (options: BenchOptions): Promise<MeasuredRow[]> => {
   const rows: MeasuredRow[] = [];
-  for (const shape of options.shapes) {
-    for (const steps of options.sizes) {
-      for (const { engine, store } of options.engines) {
-        const spec: MeasurementSpec = {
-          engine,
-          store,
-          shape,
-          steps,
-          runs: options.runs,
-          warmup: options.warmup ?? (steps >= 100_000 ? 1 : 2),
-          ...(options.sampleEvery !== undefined ? { sampleEvery: options.sampleEvery } : {}),
-        };
-        options.onProgress?.(spec);
-        const measured = await measureInChild(spec);
-        const medianMs = median(measured.timesMs);
-        rows.push({
-          workload: shape,
-          steps,
-          edges: measured.edges,
-          engine,
-          store,
-          medianMs: round(medianMs, 3),
-          usPerStep: round((medianMs * 1000) / steps, 3),
-          peakRssMb: round(measured.peakRssMb, 1),
-          runs: measured.timesMs.length,
-          baseRssMb: round(measured.baseRssMb, 1),
-          samples: measured.samples,
-        });
-      }
-    }
+  for (const spec of planMeasurements(options)) {
+    options.onProgress?.(spec);
+    const measured = await measureInChild(spec);
+    const medianMs = median(measured.timesMs);
+    const cpuMs = median(measured.cpuMs);
+    rows.push({
+      workload: spec.shape,
+      steps: spec.steps,
+      edges: measured.edges,
+      engine: spec.engine,
+      store: spec.store,
+      medianMs: round(medianMs, 4),
+      usPerStep: round((medianMs * 1000) / spec.steps, 3),
+      peakRssMb: round(measured.peakRssMb, 1),
+      runs: measured.timesMs.length,
+      cpuMs: round(cpuMs, 4),
+      cpuUsPerStep: round((cpuMs * 1000) / spec.steps, 3),
+      batch: spec.batch ?? 1,
+      baseRssMb: round(measured.baseRssMb, 1),
+      samples: measured.samples,
+    });
   }
   return rows;
 };
 
 /** The row as `--json` prints it: exactly the public fields. */
-export const toJsonRow = ({ workload, steps, edges, engine, store, medianMs, usPerStep, peakRssMb, runs }: MeasuredRow): BenchRow => ({
+export const toJsonRow = ({ workload, steps, edges, engine, store, medianMs, usPerStep, peakRssMb, runs, cpuMs, cpuUsPerStep, batch }: MeasuredRow): BenchRow => ({
   workload,
   steps,
   edges,
@@ -152,4 +147,7 @@ export const toJsonRow = ({ workload, steps, edges, engine, store, medianMs, usP
   usPerStep,
   peakRssMb,
   runs,
+  cpuMs,
+  cpuUsPerStep,
+  batch,
 });

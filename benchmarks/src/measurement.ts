@@ -14,12 +14,20 @@ export interface MeasurementSpec {
   readonly runs: number;
   /** Sample RSS every this many steps during each run (`--huge`). */
   readonly sampleEvery?: number;
+  /**
+   * Runs per timed measurement, one after another on one long-lived engine (the `small`
+   * workload); each figure is the batch's total ÷ `batch`. 1 (a fresh engine per run) if absent.
+   */
+  readonly batch?: number;
 }
 
 /** What the child reports back. */
 export interface Measurement {
   readonly edges: number;
+  /** Wall time of one run, per measured run (per run of the batch, averaged over it). */
   readonly timesMs: readonly number[];
+  /** CPU time (user + system, every thread of the process) of one run, measured as `timesMs`. */
+  readonly cpuMs: readonly number[];
   /** Peak resident set from the baseline on (engine preparation and every run, warm-ups included). */
   readonly peakRssMb: number;
   /** Resident set after loading modules and building the workload, before the engine prepared anything. */

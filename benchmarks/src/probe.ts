@@ -60,17 +60,28 @@ export class Probe {
    * children, and every final output (`outputOf(i)`) carries the expected depth.
    */
   verify(outputOf: (i: number) => unknown): void {
+    this.verifyAll([outputOf]);
+  }
+
+  /**
+   * `verify` for a batch of runs since the last `reset()`: every step ran once per run, and each
+   * run's final outputs (`outputsOf[r](i)`) are right.
+   */
+  verifyAll(outputsOf: readonly ((i: number) => unknown)[]): void {
     const { steps, depth, names } = this.workload;
     const label = `${this.workload.shape} of ${steps} steps`;
+    const runs = outputsOf.length;
     for (let i = 0; i < steps; i++) {
       const calls = this.calls[i] as number;
-      if (calls !== 1) throw new BenchmarkError('WRONG_RESULT', `${label}: step ${names[i]} ran ${calls} times, not once.`);
+      if (calls !== runs) throw new BenchmarkError('WRONG_RESULT', `${label}: step ${names[i]} ran ${calls} times, not ${runs === 1 ? 'once' : `${runs} (once per run)`}.`);
     }
     if (this.misses > 0) throw new BenchmarkError('WRONG_RESULT', `${label}: ${this.misses} parent outputs did not reach their child (first: ${this.firstMiss}).`);
-    for (let i = 0; i < steps; i++) {
-      const output = outputOf(i);
-      if (!isOutput(output) || output.i !== i || output.depth !== depth[i]) {
-        throw new BenchmarkError('WRONG_RESULT', `${label}: step ${names[i]} ended with output ${JSON.stringify(output)}, expected { i: ${i}, depth: ${depth[i]} }.`);
+    for (const outputOf of outputsOf) {
+      for (let i = 0; i < steps; i++) {
+        const output = outputOf(i);
+        if (!isOutput(output) || output.i !== i || output.depth !== depth[i]) {
+          throw new BenchmarkError('WRONG_RESULT', `${label}: step ${names[i]} ended with output ${JSON.stringify(output)}, expected { i: ${i}, depth: ${depth[i]} }.`);
+        }
       }
     }
   }

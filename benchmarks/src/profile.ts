@@ -1,5 +1,6 @@
 /**
  * `npm run -w benchmarks profile -- <shape> <steps> [engine[:store]]`: runs one measurement
+ * (`small` takes any steps argument and profiles 10-step runs in batches on a long-lived engine)
  * under `node --cpu-prof` and prints the functions with the most self time. The .cpuprofile
  * stays in the printed directory (open it in Chrome DevTools for the call tree).
  */
@@ -9,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { EngineName, StoreName } from './engines/engine-adapter';
 import type { MeasurementSpec } from './measurement';
+import { SMALL_BATCH } from './plan';
+import { SMALL_STEPS } from './workload';
 import type { Shape } from './workload';
 
 interface ProfileNode {
@@ -43,7 +46,9 @@ export const selfTimes = (profile: CpuProfile): Array<{ fn: string; ms: number }
 const main = async (): Promise<void> => {
   const [shape = 'chain', steps = '100000', engineArg = 'pipewright'] = process.argv.slice(2);
   const [engine, store = 'memory'] = engineArg.split(':') as [EngineName, StoreName];
-  const spec: MeasurementSpec = { engine, store, shape: shape as Shape, steps: Number(steps), warmup: 1, runs: 3 };
+  // `small` is always 10 steps, in batches on a long-lived engine, as `npm run bench` measures it.
+  const sized = shape === 'small' ? { steps: SMALL_STEPS, batch: SMALL_BATCH } : { steps: Number(steps) };
+  const spec: MeasurementSpec = { engine, store, shape: shape as Shape, ...sized, warmup: 1, runs: 3 };
   const dir = mkdtempSync(join(tmpdir(), 'pipewright-profile-'));
   await new Promise<void>((done, fail) => {
     const child = fork(join(__dirname, 'worker.ts'), [JSON.stringify(spec)], {

@@ -4,18 +4,22 @@ const engineLabel = (row: MeasuredRow): string => (row.store === 'memory' ? row.
 
 const fixed = (value: number, digits: number): string => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+/** A 10-step run takes microseconds: small figures keep three decimals. */
+const digits = (ms: number): number => (ms < 1 ? 3 : ms < 10 ? 2 : 1);
+
 /** Memory the run added over the process after loading and building the workload, per step. */
 export const kbPerStep = (row: MeasuredRow): number => (Math.max(0, row.peakRssMb - row.baseRssMb) * 1024) / row.steps;
 
 /**
  * The rows as a text table. `× floor` divides by the Promise floor's time on the same workload in
  * the same run; `× n/10` divides by the same engine's time at a tenth of the steps (linear
- * scaling is 10); `KB/step` is peak RSS above the pre-run baseline, per step.
+ * scaling is 10); `KB/step` is peak RSS above the pre-run baseline, per step (not for batches). `CPU` columns are
+ * the process's user + system time per run; the `small` rows are per run of a batch.
  */
 export const formatTable = (rows: readonly MeasuredRow[]): string => {
   const find = (row: MeasuredRow, engine: string, steps: number): MeasuredRow | undefined =>
     rows.find((other) => other.workload === row.workload && other.steps === steps && engineLabel(other) === engine);
-  const header = ['workload', 'steps', 'edges', 'engine', 'median ms', 'µs/step', '× floor', '× n/10', 'peak MB', 'KB/step'];
+  const header = ['workload', 'steps', 'edges', 'engine', 'median ms', 'µs/step', 'CPU ms', 'CPU µs/step', '× floor', '× n/10', 'peak MB', 'KB/step'];
   const lines = rows.map((row) => {
     const floor = find(row, 'promise-floor', row.steps);
     const tenth = find(row, engineLabel(row), row.steps / 10);
@@ -24,12 +28,14 @@ export const formatTable = (rows: readonly MeasuredRow[]): string => {
       row.steps.toLocaleString('en-US'),
       row.edges.toLocaleString('en-US'),
       engineLabel(row),
-      fixed(row.medianMs, row.medianMs < 10 ? 2 : 1),
+      fixed(row.medianMs, digits(row.medianMs)),
       fixed(row.usPerStep, 2),
+      fixed(row.cpuMs, digits(row.cpuMs)),
+      fixed(row.cpuUsPerStep, 2),
       floor ? fixed(row.medianMs / floor.medianMs, 1) : '–',
       tenth ? fixed(row.medianMs / tenth.medianMs, 1) : '–',
       fixed(row.peakRssMb, 0),
-      fixed(kbPerStep(row), 2),
+      row.batch > 1 ? '–' : fixed(kbPerStep(row), 2), // a long-lived engine keeps every run of the measurement: per step of one run it means nothing
     ];
   });
   const widths = header.map((title, c) => Math.max(title.length, ...lines.map((line) => (line[c] as string).length)));

@@ -5,6 +5,7 @@
  */
 import { BenchmarkError } from './errors';
 import { adapterFor } from './engines/adapters';
+import type { RunOutcome } from './engines/engine-adapter';
 import type { Measurement, MeasurementSpec, WorkerReply } from './measurement';
 import { PeakRss } from './peak-rss';
 import { Probe } from './probe';
@@ -22,23 +23,31 @@ const measure = async (spec: MeasurementSpec): Promise<Measurement> => {
   const baseRssMb = PeakRss.currentMb();
   const peak = new PeakRss();
   peak.reset();
-  const prepared = adapterFor(spec.engine, spec.store).prepare(workload, probe);
+  const batch = spec.batch ?? 1;
+  const prepared = adapterFor(spec.engine, spec.store, spec.shape).prepare(workload, probe, { longLived: spec.batch !== undefined });
   const timesMs: number[] = [];
+  const cpuMs: number[] = [];
+  const outcomes: RunOutcome[] = new Array(batch);
   try {
     for (let r = 0; r < spec.warmup + spec.runs; r++) {
       collect();
       probe.reset();
+      const cpuBefore = process.cpuUsage();
       const started = process.hrtime.bigint();
-      const outcome = await prepared.run();
+      for (let k = 0; k < batch; k++) outcomes[k] = await prepared.run();
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-      probe.verify((i) => outcome.outputOf(i)); // untimed, and on every run: warm-ups must be right too
-      await outcome.dispose?.();
-      if (r >= spec.warmup) timesMs.push(elapsedMs);
+      const cpu = process.cpuUsage(cpuBefore);
+      probe.verifyAll(outcomes.map((outcome) => (i: number) => outcome.outputOf(i))); // untimed, and on every run: warm-ups must be right too
+      for (const outcome of outcomes) await outcome.dispose?.();
+      if (r >= spec.warmup) {
+        timesMs.push(elapsedMs / batch);
+        cpuMs.push((cpu.user + cpu.system) / 1000 / batch);
+      }
     }
   } finally {
     await prepared.close?.(); // even when a run failed: a database must not be left behind
   }
-  return { edges: workload.edges, timesMs, peakRssMb: peak.peakMb(), baseRssMb, samples: sampling ? [...sampling.samples] : [] };
+  return { edges: workload.edges, timesMs, cpuMs, peakRssMb: peak.peakMb(), baseRssMb, samples: sampling ? [...sampling.samples] : [] };
 };
 
 const reply = (message: WorkerReply): Promise<void> =>

@@ -5,8 +5,9 @@ import type { RunStore } from '@pipewright/core';
 import { BenchmarkError } from '../errors';
 import type { Probe } from '../probe';
 import type { Workload } from '../workload';
-import type { EngineAdapter, PreparedRun, RunOutcome } from './engine-adapter';
-import { definitionOf, EventCounter } from './pipewright';
+import type { EngineAdapter, PreparedRun, PrepareOptions, RunOutcome } from './engine-adapter';
+import { definitionOf } from './pipewright';
+import { checkRun, EventCounter } from './run-check';
 
 /** The server the Postgres row uses (a database of its own is created and dropped): $PIPEWRIGHT_BENCH_POSTGRES. */
 export const BENCH_POSTGRES = process.env.PIPEWRIGHT_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
@@ -49,7 +50,8 @@ const admin = async (sql: string, database = 'postgres'): Promise<void> => {
 export const pipewrightPostgres = (): EngineAdapter => ({
   engine: 'pipewright',
   store: 'postgres',
-  prepare(workload: Workload, probe: Probe): PreparedRun {
+  prepare(workload: Workload, probe: Probe, options: PrepareOptions = {}): PreparedRun {
+    if (options.longLived === true) throw new BenchmarkError('BAD_OPTION', 'pipewright:postgres runs on a fresh schema per run; it has no long-lived mode (the small workload).');
     const PostgresStore = loadPostgresStore();
     if (PostgresStore === undefined) throw new BenchmarkError('ENGINE_UNAVAILABLE', '@pipewright/postgres does not load.');
     const definition = definitionOf(workload, probe);
@@ -67,13 +69,7 @@ export const pipewrightPostgres = (): EngineAdapter => ({
         const run = await engine.begin(definition);
         run.events$.subscribe(counter);
         const result = await run.result;
-        const label = `pipewright (postgres) on ${workload.shape} of ${steps} steps`;
-        if (result.status !== 'succeeded') {
-          throw new BenchmarkError('WRONG_RESULT', `${label}: the run ended ${result.status}: ${result.error?.message ?? 'no error'}.`);
-        }
-        if (counter.succeeded !== steps || counter.ended !== 'run.succeeded' || counter.total < 4 * steps + 1) {
-          throw new BenchmarkError('WRONG_RESULT', `${label}: the subscriber saw ${counter.total} events, ${counter.succeeded} step.succeeded and end '${counter.ended}'.`);
-        }
+        checkRun(`pipewright (postgres) on ${workload.shape} of ${steps} steps`, result, counter, steps, 4 * steps + 1);
         return {
           outputOf: (i) => result.steps[names[i] as string]?.output,
           async dispose() {

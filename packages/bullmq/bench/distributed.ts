@@ -3,7 +3,7 @@
  * against raw BullMQ jobs/s (same Redis, same worker processes and concurrency, empty
  * processor) measured in the same run.
  *
- *   node -r ts-node/register/transpile-only -r tsconfig-paths/register packages/bullmq/bench/distributed.ts [--width 1000] [--concurrency 50] [--rounds 3]
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register packages/bullmq/bench/distributed.ts [--width 1000] [--concurrency 50] [--rounds 3] [--json]
  *
  * (with TS_NODE_PROJECT=tsconfig.json, from the repository root). Starts its own redis-server
  * on a free loopback port. Not part of the test suite.
@@ -125,6 +125,12 @@ const main = async (): Promise<void> => {
     return `${((ours / raw) * 100).toFixed(0)}%`;
   };
   console.log(`Pipewright / raw: ${ratio(1)} with 1 process, ${ratio(2)} with 2`);
+  if (process.argv.includes('--json')) {
+    // Last stdout line, read by `npm run bench`: raw jobs/s with 2 worker processes, the baseline of the 2-agent target.
+    const perSecond = (prefix: string): number => rows.find(([label]) => label.startsWith(prefix))?.[1] ?? NaN;
+    const agents = [1, 2].map((n) => ({ agents: n, stepsPerSecond: perSecond(`Pipewright, ${n} `) }));
+    console.log(JSON.stringify({ rawJobsPerSecond: perSecond('raw BullMQ, 2 '), agents }));
+  }
 };
 
 main().catch((error: unknown) => {
