@@ -14,6 +14,7 @@ import { definePipeline, Engine } from '@pipewright/core';
 import { BullMQExecutor } from '@pipewright/bullmq';
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { BenchNoop } from './tasks';
 
 /** One kind of work, measured a round at a time. */
@@ -69,23 +70,55 @@ export const pipewrightSide = async (port: number, queueName: string, width: num
   };
 };
 
+/** CPU seconds a process has used so far, from /proc (Linux); NaN elsewhere. */
+const cpuOf = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+};
+
+/** What one unit of work costs: Redis commands by name, CPU µs by process. */
+export interface Costs {
+  readonly commands: Record<string, number>;
+  readonly cpuMicros: { readonly controller: number; readonly workers: number; readonly redis: number };
+}
+
+const redisCpu = async (admin: IORedis): Promise<number> => {
+  const info = await admin.info('cpu');
+  const read = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return read('used_cpu_user') + read('used_cpu_sys');
+};
+
 /**
- * Redis commands per unit of work in one round of `side`, by command, from `INFO commandstats`
- * (reset first). Commands that BullMQ's Lua scripts call are counted under their own names too,
- * so `evalsha` is the number of script calls and the rest include what those scripts ran.
+ * Redis commands and CPU time per unit of work over `rounds` rounds of `side`. Commands come from
+ * `INFO commandstats` (reset first); commands that BullMQ's Lua scripts call are counted under
+ * their own names too, so `evalsha` is the number of script calls and the rest include what those
+ * scripts ran. CPU: this process (the controller), the worker processes `workers`, and Redis.
  */
-export const commandsPerUnit = async (port: number, side: Side, width: number): Promise<Record<string, number>> => {
+export const costsPerUnit = async (port: number, side: Side, width: number, workers: readonly number[], rounds: number): Promise<Costs> => {
   const admin = new IORedis({ host: '127.0.0.1', port });
+  const workersCpu = (): number => workers.reduce((sum, pid) => sum + cpuOf(pid), 0);
   try {
     await admin.config('RESETSTAT');
-    await side.round();
+    const before = { controller: process.cpuUsage(), workers: workersCpu(), redis: await redisCpu(admin) };
+    for (let round = 0; round < rounds; round++) await side.round();
+    const controller = process.cpuUsage(before.controller);
+    const units = width * rounds;
+    const cpuMicros = {
+      controller: (controller.user + controller.system) / units,
+      workers: ((workersCpu() - before.workers) * 1e6) / units,
+      redis: (((await redisCpu(admin)) - before.redis) * 1e6) / units,
+    };
     const info = await admin.info('commandstats');
-    const counts: Record<string, number> = {};
+    const commands: Record<string, number> = {};
     for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
       const [, name = '', calls = '0'] = match;
-      if (!name.startsWith('config') && name !== 'info') counts[name] = Number(calls) / width;
+      if (!name.startsWith('config') && name !== 'info') commands[name] = Number(calls) / units;
     }
-    return counts;
+    return { commands, cpuMicros };
   } finally {
     admin.disconnect();
   }
