@@ -3,11 +3,18 @@ import type { PendingJob } from './pending-job';
 import { reportStart } from './pending-job';
 
 /**
+ * How long after its `active` event a job's agent is looked up. Most steps that finish within it
+ * report their start with their result (which names the agent) and need no lookup; a longer step
+ * becomes `running` this much later than its agent took it.
+ */
+export const START_LOOKUP_DELAY_MS = 20;
+
+/**
  * Learns which agent took a job from the `processedBy` field BullMQ writes into the job as it
  * moves it to active (the agent's Worker is named after the agent), so that agents need not send
- * a message of their own to announce a start. Lookups of the `active` events read in one batch
- * go to Redis as one pipeline, after the batch: a job whose result came in the same batch needs
- * none (its result names the agent).
+ * a message of their own to announce a start. The lookups of the jobs taken within
+ * {@link START_LOOKUP_DELAY_MS} go to Redis as one pipeline, once it has passed, for the jobs
+ * whose start nothing has reported meanwhile (a log, an artifact, the result: each names the agent).
  */
 export class StartLookup {
   private batch: PendingJob[] = [];
@@ -20,16 +27,16 @@ export class StartLookup {
     private readonly pending: (job: PendingJob) => boolean,
   ) {}
 
-  /** The job is active: look up its agent once the current batch of events is read. */
+  /** The job is active: look up its agent unless something names it first. */
   taken(job: PendingJob): void {
     job.taken = true;
     if (job.reported) return;
     this.batch.push(job);
-    if (this.batch.length === 1) queueMicrotask(() => void this.flush());
+    if (this.batch.length === 1) setTimeout(() => void this.flush(), START_LOOKUP_DELAY_MS).unref();
   }
 
   private async flush(): Promise<void> {
-    const jobs = this.batch.filter((job) => !job.reported);
+    const jobs = this.batch.filter((job) => !job.reported && this.pending(job));
     this.batch = [];
     if (jobs.length === 0) return;
     const pipeline = this.client.pipeline();
