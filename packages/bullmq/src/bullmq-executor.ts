@@ -45,6 +45,8 @@ export class BullMQExecutor implements Executor {
   private readonly where: string;
   private readonly client: ReturnType<typeof openClient>;
   private readonly links = new Map<string, Promise<QueueLink>>();
+  /** The links already open, for a step to reach without waiting a turn. */
+  private readonly open = new Map<string, QueueLink>();
   /** One wait for Redis shared by every step that arrives while the client connects. */
   private connecting: Promise<void> | undefined;
   private closed = false;
@@ -69,6 +71,8 @@ export class BullMQExecutor implements Executor {
     }
     const queue = checkQueueName(request.queue);
     channel.signal.throwIfAborted();
+    const open = this.client.status === 'ready' ? this.open.get(queue) : undefined;
+    if (open !== undefined) return open.submit(request, channel);
     await this.ready();
     const link = await this.link(queue);
     channel.signal.throwIfAborted();
@@ -96,7 +100,10 @@ export class BullMQExecutor implements Executor {
     if (link === undefined) {
       link = QueueLink.open({ queue, connection: this.connection, prefix: this.prefix, waitingWarningMs: this.waitingWarningMs, client: this.client });
       // A failed open (Redis went away) is not cached: the next step tries again.
-      link.catch(() => this.links.delete(queue));
+      link.then(
+        (opened) => this.open.set(queue, opened),
+        () => this.links.delete(queue),
+      );
       this.links.set(queue, link);
     }
     return link;
