@@ -29,8 +29,12 @@ const perSecond = (width: number, started: number): number => width / ((performa
 export const rawSide = async (port: number, queueName: string, width: number): Promise<Side> => {
   const connection = { host: '127.0.0.1', port };
   const queue = new Queue(queueName, { connection, prefix: 'pipewright', defaultJobOptions: { removeOnComplete: true } });
-  const events = new QueueEvents(queueName, { connection, prefix: 'pipewright' });
-  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  // Read from the stream's current end, not from `$` at the first blocking read: that read can
+  // come after the first jobs completed, and their events would be missed.
+  const client = await queue.client;
+  const lastEventId = (await client.xrevrange(`pipewright:${queueName}:events`, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  const events = new QueueEvents(queueName, { connection, prefix: 'pipewright', lastEventId });
+  await events.waitUntilReady();
   return {
     async round() {
       let done = 0;
