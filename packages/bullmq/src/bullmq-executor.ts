@@ -61,7 +61,7 @@ export class BullMQExecutor implements Executor {
   }
 
   async execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
-    if (this.closed) throw new DistributedError('EXECUTOR_CLOSED', `The BullMQ executor is closed; step '${request.step}' was not sent.`);
+    this.checkOpen(request);
     if (channel.local?.node.body.kind === 'function') {
       throw new DistributedError(
         'FUNCTION_STEP_NOT_REMOTE',
@@ -74,9 +74,15 @@ export class BullMQExecutor implements Executor {
     const open = this.client.status === 'ready' ? this.open.get(queue) : undefined;
     if (open !== undefined) return open.submit(request, channel);
     await this.ready();
+    // Closed while this step waited for Redis: the link it would open now would never be closed.
+    this.checkOpen(request);
     const link = await this.link(queue);
     channel.signal.throwIfAborted();
     return link.submit(request, channel);
+  }
+
+  private checkOpen(request: StepRequest): void {
+    if (this.closed) throw new DistributedError('EXECUTOR_CLOSED', `The BullMQ executor is closed; step '${request.step}' was not sent.`);
   }
 
   /** Rejects attempts still in flight with `EXECUTOR_CLOSED`, then closes queues and connections. */

@@ -1,11 +1,12 @@
 import type { StepChannel, StepRequest } from '@pipewright/core';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AddBatcher } from './add-batcher';
 import { handleAgentMessage } from './agent-messages';
 import type { RedisConnection } from './connection';
 import { DistributedError, RemoteStepError } from './errors';
+import { EventsReader } from './events-reader';
 import type { PendingJob } from './pending-job';
 import { reportStart } from './pending-job';
 import { ABORT_MARK_TTL_S, channelNames, toErrorInfo } from './protocol';
@@ -25,24 +26,23 @@ export interface QueueLinkOptions {
 }
 
 /**
- * The controller's side of one queue: a BullMQ `Queue` to add jobs, one `QueueEvents` reader for
- * their progress, start and completion (results come back as the jobs' return values), and the
- * attempts in flight.
+ * The controller's side of one queue: a BullMQ `Queue` to add jobs, one reader of the queue's
+ * events stream for their progress, start and completion (results come back as the jobs' return
+ * values), and the attempts in flight.
  */
 export class QueueLink {
   private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  private readonly events: EventsReader;
   private readonly jobs = new Map<string, PendingJob>();
   private readonly names: ReturnType<typeof channelNames>;
   private readonly adds: AddBatcher;
   private readonly starts: StartLookup;
   private readonly signals = new SignalWatch((id, reason) => void this.abort(id, reason));
   private readonly waiting: WaitingWatch;
+  /** Why the link closed: a step that reaches it afterwards fails with it. */
+  private closedWith: Error | undefined;
 
-  private constructor(
-    private readonly options: QueueLinkOptions,
-    lastEventId: string,
-  ) {
+  private constructor(private readonly options: QueueLinkOptions) {
     const { queue, connection, prefix, client } = options;
     this.names = channelNames(prefix);
     // Job ids are ours; BullMQ keeps failed jobs for inspection, finished ones are dropped
@@ -61,36 +61,36 @@ export class QueueLink {
     });
     this.starts = new StartLookup(client, (id) => this.queue.toKey(id), pending);
     this.waiting = new WaitingWatch(this.queue, options.waitingWarningMs, this.jobs);
-    this.events = new QueueEvents(queue, { connection: { ...connection }, prefix, lastEventId });
-    this.events.on('error', () => undefined);
-    this.events.on('progress', ({ jobId, data }) => {
-      const job = this.jobs.get(jobId);
-      if (job && typeof data === 'object' && data !== null) handleAgentMessage({ client, names: this.names }, job, data as AgentMessage);
-    });
-    this.events.on('active', ({ jobId }) => {
-      const job = this.jobs.get(jobId);
-      if (job) this.starts.taken(job);
-    });
-    this.events.on('stalled', ({ jobId }) => {
-      const job = this.jobs.get(jobId);
-      if (!job) return;
-      const lost = `agent ${job.agent ?? '(unknown)'} stopped renewing its lock on step '${job.request.step}'`;
-      job.channel.log(`[stalled] ${lost}; the attempt fails and the step's retry policy decides whether another agent runs it.`, job.agent);
-      // A lost agent is a failed attempt, retried like any other (not BullMQ's re-run, then JOB_FAILED).
-      void this.abort(jobId, new DistributedError('AGENT_LOST', `The ${lost} in queue '${queue}' (it died or hung).`), true);
-    });
-    this.events.on('completed', ({ jobId, returnvalue }) => {
-      const job = this.settle(jobId);
-      if (!job) return;
-      const result = returnvalue as unknown as JobResult | null;
-      reportStart(job, result?.agent);
-      job.resolve(result?.output);
-    });
-    this.events.on('failed', ({ jobId, failedReason }) => {
-      const job = this.settle(jobId);
-      if (!job) return;
-      if (job.error) job.reject(new RemoteStepError(job.error.error, job.error.agent));
-      else job.reject(new DistributedError('JOB_FAILED', `BullMQ failed the job of step '${job.request.step}' in queue '${queue}': ${failedReason}`));
+    this.events = new EventsReader(connection, `${prefix}:${queue}:events`, {
+      progress: (jobId, data) => {
+        const job = this.jobs.get(jobId);
+        if (job && typeof data === 'object' && data !== null) handleAgentMessage({ client, names: this.names }, job, data as AgentMessage);
+      },
+      active: (jobId) => {
+        const job = this.jobs.get(jobId);
+        if (job) this.starts.taken(job);
+      },
+      stalled: (jobId) => {
+        const job = this.jobs.get(jobId);
+        if (!job) return;
+        const lost = `agent ${job.agent ?? '(unknown)'} stopped renewing its lock on step '${job.request.step}'`;
+        job.channel.log(`[stalled] ${lost}; the attempt fails and the step's retry policy decides whether another agent runs it.`, job.agent);
+        // A lost agent is a failed attempt, retried like any other (not BullMQ's re-run, then JOB_FAILED).
+        void this.abort(jobId, new DistributedError('AGENT_LOST', `The ${lost} in queue '${queue}' (it died or hung).`), true);
+      },
+      completed: (jobId, returnvalue) => {
+        const job = this.settle(jobId);
+        if (!job) return;
+        const result = returnvalue as JobResult | null | undefined;
+        reportStart(job, result?.agent);
+        job.resolve(result?.output);
+      },
+      failed: (jobId, failedReason) => {
+        const job = this.settle(jobId);
+        if (!job) return;
+        if (job.error) job.reject(new RemoteStepError(job.error.error, job.error.agent));
+        else job.reject(new DistributedError('JOB_FAILED', `BullMQ failed the job of step '${job.request.step}' in queue '${queue}': ${failedReason}`));
+      },
     });
   }
 
@@ -101,13 +101,19 @@ export class QueueLink {
   static async open(options: QueueLinkOptions): Promise<QueueLink> {
     const key = `${options.prefix}:${options.queue}:events`;
     const last = (await options.client.xrevrange(key, '+', '-', 'COUNT', 1))[0];
-    const link = new QueueLink(options, last?.[0] ?? '0-0');
-    await Promise.all([link.queue.waitUntilReady(), link.events.waitUntilReady()]);
+    const link = new QueueLink(options);
+    try {
+      await Promise.all([link.queue.waitUntilReady(), link.events.start(last?.[0] ?? '0-0')]);
+    } catch (error) {
+      await Promise.allSettled([link.events.close(), link.queue.close()]);
+      throw error;
+    }
     return link;
   }
 
   /** Adds the attempt as a job (with the others of this turn); settles with its output or error. */
   submit(request: StepRequest, channel: StepChannel): Promise<unknown> {
+    if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
     return new Promise((resolve, reject) => {
       const id = `pw-${randomUUID()}`;
       const job: PendingJob = {
@@ -135,6 +141,7 @@ export class QueueLink {
 
   /** Rejects what is still in flight and closes the queue and its events reader. */
   async close(reason: Error): Promise<void> {
+    this.closedWith = reason;
     this.waiting.stop();
     for (const id of [...this.jobs.keys()]) this.settle(id)?.reject(reason);
     await Promise.allSettled([this.events.close(), this.queue.close()]);
