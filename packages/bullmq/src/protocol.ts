@@ -9,7 +9,7 @@ import { DistributedError } from './errors';
  * - The start: BullMQ's `active` event, then the agent's id from the job's `processedBy` field
  *   (an agent's Worker is named after the agent), unless a message of the agent or its result,
  *   which name it too, comes first. Agents send nothing of their own to announce it.
- * - Agent → controller: job progress ({@link AgentMessage}), read back through QueueEvents.
+ * - Agent → controller: job progress ({@link AgentMessage}), read back from the queue's events stream.
  *   Progress events share the queue's events stream with `completed` and `failed`, so a step's
  *   logs always arrive before its completion, and a controller that reconnects reads on from
  *   where it was. Plain pub/sub would give neither guarantee.
