@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { createStepContext, findUnserializable, registry, scanPipeline, StepError } from '@pipewright/core';
-import type { Constructor, StepContext, StepErrorCode, StepRequest } from '@pipewright/core';
+import { createStepContext, findUnserializable, StepError } from '@pipewright/core';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { randomBytes } from 'node:crypto';
@@ -10,10 +9,13 @@ import type { DependencyContainer } from 'tsyringe';
 import { closeClient, DEFAULT_CONNECT_TIMEOUT_MS, describeConnection, openClient, whenReady } from './connection';
 import type { RedisConnection } from './connection';
 import { DistributedError } from './errors';
+import { abortReason, AgentControl } from './agent-control';
+import type { AbortReason } from './agent-control';
 import { channelNames, checkQueueName, DEFAULT_PREFIX, parseStepRequest, toErrorInfo } from './protocol';
-import type { AbortNotice, ControllerReply, JobResult } from './protocol';
+import type { JobResult } from './protocol';
 import { RemoteStepChannel } from './remote-step-channel';
 import type { ReplyBroker } from './remote-step-channel';
+import { resolveWork } from './work-resolver';
 
 /** Options of {@link Agent.start}. */
 export interface AgentOptions {
@@ -50,10 +52,6 @@ export interface AgentOptions {
   readonly connectTimeoutMs?: number;
 }
 
-type Work = (ctx: StepContext) => unknown;
-
-const STEP_ERROR_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
-
 /**
  * Serves execution queues: takes step attempts from BullMQ and runs them with the pipelines and
  * tasks its modules registered.
@@ -65,13 +63,12 @@ const STEP_ERROR_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIME
  */
 export class Agent {
   private readonly workers: Worker[] = [];
-  private readonly running = new Map<string, { readonly abort: AbortController; readonly step: string }>();
-  private readonly replies = new Map<string, (reply: ControllerReply) => void>();
   private readonly client: ReturnType<typeof openClient>;
   private readonly subscriber: ReturnType<typeof openClient>;
   private readonly names: ReturnType<typeof channelNames>;
   private readonly container: DependencyContainer;
   private readonly broker: ReplyBroker;
+  private readonly control: AgentControl;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -83,11 +80,12 @@ export class Agent {
     this.container = options.container ?? rootContainer;
     this.client = openClient(options.connection);
     this.subscriber = openClient(options.connection);
+    this.control = new AgentControl(this.names.abort);
     this.broker = {
       agent: id,
       client: this.client,
       names: this.names,
-      awaitReply: (rid, signal) => this.awaitReply(rid, signal),
+      awaitReply: (rid, signal) => this.control.awaitReply(rid, signal),
     };
   }
 
@@ -138,7 +136,7 @@ export class Agent {
     const { connection, lockDuration, stalledInterval, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = this.options;
     const where = describeConnection(connection);
     await Promise.all([whenReady(this.client, connectTimeoutMs, where), whenReady(this.subscriber, connectTimeoutMs, where)]);
-    this.subscriber.on('message', (channel: string, text: string) => this.onControl(channel, text));
+    this.subscriber.on('message', (channel: string, text: string) => this.control.onMessage(channel, text));
     await this.subscriber.subscribe(this.names.abort, this.names.agent(this.id));
     for (const queue of queues) {
       const worker = new Worker(queue, (job: Job) => this.process(job), {
@@ -157,59 +155,22 @@ export class Agent {
     for (const worker of this.workers) void worker.run().catch(() => undefined);
   }
 
-  private onControl(channel: string, text: string): void {
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (channel === this.names.abort) {
-      const { jobId, reason } = message as AbortNotice;
-      const running = this.running.get(jobId);
-      running?.abort.abort(this.abortReason(reason, running.step));
-    } else {
-      const reply = message as ControllerReply;
-      this.replies.get(reply.rid)?.(reply);
-    }
-  }
-
-  /** What `ctx.signal.reason` is on the agent: a `StepError` when the controller sent one. */
-  private abortReason(reason: { message: string; code?: string }, step: string): Error {
-    if (reason.code !== undefined && STEP_ERROR_CODES.has(reason.code)) return new StepError(reason.code as StepErrorCode, step, reason.message);
-    return new Error(reason.message);
-  }
-
-  private awaitReply(rid: string, signal: AbortSignal): Promise<ControllerReply> {
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        this.replies.delete(rid);
-        reject(signal.reason);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.replies.set(rid, (reply) => {
-        this.replies.delete(rid);
-        signal.removeEventListener('abort', onAbort);
-        resolve(reply);
-      });
-    });
-  }
-
   private async process(job: Job): Promise<JobResult> {
     const jobId = job.id ?? '';
-    const abort = new AbortController();
     const step = typeof (job.data as { step?: unknown })?.step === 'string' ? (job.data as { step: string }).step : '(unknown)';
-    // Registered before the abort mark is read: an abort published meanwhile is not missed.
-    this.running.set(jobId, { abort, step });
+    // Registered before any abort mark is read: a notice published meanwhile is not missed.
+    const abort = this.control.register(jobId, step);
     const channel = new RemoteStepChannel(job, step, this.broker, abort.signal);
     try {
-      const mark = await this.client.get(this.names.abortKey(jobId));
-      if (mark !== null) abort.abort(this.abortReason(JSON.parse(mark) as { message: string; code?: string }, step));
+      // Only a job taken before (BullMQ re-queued it after a stall) can carry an abort mark that
+      // this agent has not heard of: a first take costs no round trip.
+      if (job.attemptsStarted !== 1 && !abort.signal.aborted) {
+        const mark = await this.client.get(this.names.abortKey(jobId));
+        if (mark !== null) abort.abort(abortReason(JSON.parse(mark) as AbortReason, step));
+      }
       const request = parseStepRequest(job.data);
-      const work = this.resolveWork(request);
+      const work = resolveWork(request, this.container, this.id);
       abort.signal.throwIfAborted();
-      void channel.send({ t: 'started' });
       const output = await work(createStepContext(request, channel));
       const problem = findUnserializable(output);
       if (problem !== undefined) {
@@ -221,43 +182,13 @@ export class Agent {
         );
       }
       await channel.flush();
-      return { output };
+      return { output, agent: this.id };
     } catch (error) {
       const info = toErrorInfo(error);
       await channel.send({ t: 'error', error: info });
       throw new Error(info.message);
     } finally {
-      this.running.delete(jobId);
+      this.control.unregister(jobId);
     }
-  }
-
-  /** The code a request names, found only among registered classes. */
-  private resolveWork(request: StepRequest): Work {
-    const { template, pipeline, step } = request;
-    if (template !== undefined) {
-      const target = template.kind === 'task' ? registry.find('task', template.name, template.version) : undefined;
-      if (target === undefined) {
-        const known = registry.list('task').map((entry) => `${entry.name}@${entry.version}`);
-        throw new DistributedError(
-          'UNKNOWN_TEMPLATE',
-          `Agent ${this.id} has no @Task '${template.name}@${template.version}' for step '${step}' (it knows: ${known.join(', ') || 'none'}). Load the module that declares it with the agent's modules.`,
-        );
-      }
-      return (ctx) => (this.container.createChildContainer().resolve(target) as { execute(ctx: StepContext): unknown }).execute(ctx);
-    }
-    const target: Constructor | undefined = registry.find('pipeline', pipeline.name, pipeline.version);
-    if (target === undefined) {
-      const known = registry.list('pipeline').map((entry) => `${entry.name}@${entry.version}`);
-      throw new DistributedError(
-        'UNKNOWN_PIPELINE',
-        `Agent ${this.id} has no @Pipeline '${pipeline.name}@${pipeline.version}' (it knows: ${known.join(', ') || 'none'}). Load the module that declares it with the agent's modules.`,
-      );
-    }
-    const node = scanPipeline(target).graph.get(step);
-    if (node === undefined || node.body.kind !== 'method') {
-      throw new DistributedError('UNKNOWN_STEP', `Pipeline '${pipeline.name}@${pipeline.version}' has no method step '${step}' on agent ${this.id}.`);
-    }
-    const method = node.body.method;
-    return (ctx) => (this.container.createChildContainer().resolve(target) as Record<string, (ctx: StepContext) => unknown>)[method]?.(ctx);
   }
 }

@@ -45,6 +45,8 @@ export class BullMQExecutor implements Executor {
   private readonly where: string;
   private readonly client: ReturnType<typeof openClient>;
   private readonly links = new Map<string, Promise<QueueLink>>();
+  /** The links already open, for a step to reach without waiting a turn. */
+  private readonly open = new Map<string, QueueLink>();
   /** One wait for Redis shared by every step that arrives while the client connects. */
   private connecting: Promise<void> | undefined;
   private closed = false;
@@ -59,7 +61,7 @@ export class BullMQExecutor implements Executor {
   }
 
   async execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
-    if (this.closed) throw new DistributedError('EXECUTOR_CLOSED', `The BullMQ executor is closed; step '${request.step}' was not sent.`);
+    this.checkOpen(request);
     if (channel.local?.node.body.kind === 'function') {
       throw new DistributedError(
         'FUNCTION_STEP_NOT_REMOTE',
@@ -69,10 +71,18 @@ export class BullMQExecutor implements Executor {
     }
     const queue = checkQueueName(request.queue);
     channel.signal.throwIfAborted();
+    const open = this.client.status === 'ready' ? this.open.get(queue) : undefined;
+    if (open !== undefined) return open.submit(request, channel);
     await this.ready();
+    // Closed while this step waited for Redis: the link it would open now would never be closed.
+    this.checkOpen(request);
     const link = await this.link(queue);
     channel.signal.throwIfAborted();
     return link.submit(request, channel);
+  }
+
+  private checkOpen(request: StepRequest): void {
+    if (this.closed) throw new DistributedError('EXECUTOR_CLOSED', `The BullMQ executor is closed; step '${request.step}' was not sent.`);
   }
 
   /** Rejects attempts still in flight with `EXECUTOR_CLOSED`, then closes queues and connections. */
@@ -96,7 +106,10 @@ export class BullMQExecutor implements Executor {
     if (link === undefined) {
       link = QueueLink.open({ queue, connection: this.connection, prefix: this.prefix, waitingWarningMs: this.waitingWarningMs, client: this.client });
       // A failed open (Redis went away) is not cached: the next step tries again.
-      link.catch(() => this.links.delete(queue));
+      link.then(
+        (opened) => this.open.set(queue, opened),
+        () => this.links.delete(queue),
+      );
       this.links.set(queue, link);
     }
     return link;

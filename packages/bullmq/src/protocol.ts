@@ -5,12 +5,18 @@ import { DistributedError } from './errors';
  * The wire protocol between a {@link BullMQExecutor} (the controller) and its agents.
  *
  * - A step attempt is a BullMQ job whose data is the `StepRequest`; it returns a {@link JobResult}.
- * - Agent → controller: job progress ({@link AgentMessage}), read back through QueueEvents.
+ *   The controller adds the attempts that become ready in one turn with one `addBulk`.
+ * - The start: BullMQ's `active` event, then the agent's id from the job's `processedBy` field
+ *   (an agent's Worker is named after the agent), unless a message of the agent or its result,
+ *   which name it too, comes first. Agents send nothing of their own to announce it.
+ * - Agent → controller: job progress ({@link AgentMessage}), read back from the queue's events stream.
  *   Progress events share the queue's events stream with `completed` and `failed`, so a step's
  *   logs always arrive before its completion, and a controller that reconnects reads on from
  *   where it was. Plain pub/sub would give neither guarantee.
  * - Controller → agent: pub/sub, for replies to an agent's own requests (artifacts, spawn) and
- *   abort notices; an abort is also written to a key that an agent reads when it takes a job.
+ *   abort notices; an abort is also written to a key that an agent reads when it takes a job
+ *   that was taken before (a stalled job BullMQ re-queued). A notice that reaches an agent just
+ *   before the job it names is registered there is kept for that moment.
  * - Artifact bytes travel through short-lived keys, never through the stream or pub/sub
  *   (Redis caps a subscriber's output buffer, and the stream keeps entries until trimmed).
  */
@@ -18,9 +24,10 @@ import { DistributedError } from './errors';
 /** Default BullMQ key prefix. */
 export const DEFAULT_PREFIX = 'pipewright';
 
-/** What a job returns: the step's output, wrapped so that `undefined` survives JSON. */
+/** What a job returns: the step's output, wrapped so that `undefined` survives JSON, and the agent that ran it. */
 export interface JobResult {
   readonly output: unknown;
+  readonly agent?: string;
 }
 
 /** A template named by registry entry, as `ctx.spawn` sends it. */
@@ -30,7 +37,10 @@ export interface TemplateName {
   readonly version: string;
 }
 
-/** Agent → controller, as job progress. `rid` pairs a request with its {@link ControllerReply}. */
+/**
+ * Agent → controller, as job progress. `rid` pairs a request with its {@link ControllerReply}.
+ * `started` is no longer sent (the controller looks the start up) but still understood.
+ */
 export type AgentMessage =
   | { readonly t: 'started'; readonly agent: string }
   | { readonly t: 'log'; readonly agent: string; readonly message: string }

@@ -48,7 +48,7 @@ describeWithRedis()('steps run on agent processes', () => {
       startAgentProcess({ port: redis.port, id: 'slow-agent', queues: ['slow'], concurrency: 1 }),
     ]);
     engine = new Engine({ executor: new BullMQExecutor({ connection: redis.connection }) });
-  }, 40_000);
+  }, 100_000); // three ts-node agents starting at once take long on a loaded machine
 
   afterAll(async () => {
     await engine?.close();

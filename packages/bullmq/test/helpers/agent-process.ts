@@ -56,7 +56,7 @@ export const startAgentProcess = (config: AgentProcessConfig): Promise<AgentProc
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`agent ${config.id} did not start:\n${output}`));
-    }, 25_000);
+    }, 90_000); // ts-node compiles the agent at start: slow on a loaded machine
     const onData = (): void => {
       if (!output.includes(`ready ${config.id}`)) return;
       clearTimeout(timer);
