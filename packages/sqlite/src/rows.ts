@@ -153,15 +153,8 @@ export const runFromRow = (row: RunRow): RunRecord => ({
   error: decodeValue(row.error) as ErrorInfo | undefined,
 });
 
-/** Bind parameters of the events insert, in column order. */
-export const eventParams = (event: PipelineEvent, seq: number): unknown[] => [
-  event.runId,
-  seq,
-  event.type,
-  'step' in event ? event.step : null,
-  event.at,
-  encodeValue(event, `the ${event.type} event of run ${event.runId}`),
-];
+/** An event's JSON, as the journal keeps it. */
+export const eventJson = (event: PipelineEvent): string => encodeValue(event, `the ${event.type} event of run ${event.runId}`) as string;
 
 /** Bind parameters of the cache upsert, in column order. */
 export const cacheParams = (entry: CacheEntry): unknown[] => [

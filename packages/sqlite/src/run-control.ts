@@ -36,7 +36,12 @@ export class RunControl {
     );
     this.selectLease = db.prepare('SELECT owner, host, pid, expires_at FROM leases WHERE run_id = ?');
     this.dropLease = db.prepare('DELETE FROM leases WHERE run_id = ? AND owner = ?');
-    this.selectEvents = db.prepare('SELECT seq, body FROM events WHERE run_id = ? AND seq > ? ORDER BY seq');
+    // From the row holding event afterSeq + 1: a row holds the events of one commit.
+    this.selectEvents = db.prepare(
+      `SELECT seq, events FROM journal WHERE run_id = @runId AND last_seq > @afterSeq
+         AND seq >= COALESCE((SELECT seq FROM journal WHERE run_id = @runId AND seq <= @afterSeq ORDER BY seq DESC LIMIT 1), 0)
+       ORDER BY seq`,
+    );
     this.upsertStop = db.prepare(
       `INSERT INTO stop_requests (run_id, reason, requested_at) SELECT @runId, @reason, @requestedAt
        WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = @runId AND status = 'running')
@@ -68,10 +73,15 @@ export class RunControl {
   }
 
   readEvents(runId: string, afterSeq: number): JournalEntry[] {
-    return (this.selectEvents.all(runId, afterSeq) as Array<{ seq: number; body: string }>).map((row) => ({
-      seq: row.seq,
-      event: JSON.parse(row.body) as PipelineEvent,
-    }));
+    const entries: JournalEntry[] = [];
+    for (const row of this.selectEvents.all({ runId, afterSeq }) as Array<{ seq: number; events: string }>) {
+      const events = JSON.parse(row.events) as PipelineEvent[];
+      for (let index = 0; index < events.length; index++) {
+        const seq = row.seq + index;
+        if (seq > afterSeq) entries.push({ seq, event: events[index] as PipelineEvent });
+      }
+    }
+    return entries;
   }
 
   /** Records the request only while the run is `running`: a finished run has nothing to stop. */

@@ -26,7 +26,7 @@ import { SqliteStoreError } from './errors';
 import { openStore } from './open-store';
 import { RunControl } from './run-control';
 import type { CacheRow, RunRow, StepRow } from './rows';
-import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
+import { cacheFromRow, cacheParams, eventJson, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
 import { PendingWrites } from './pending-writes';
 import { RunCountersCache } from './run-counters';
@@ -74,7 +74,7 @@ export class SqliteStore implements RunStore {
 
     this.sql = prepareStatements(db);
     this.history = new HistoryStatements(db);
-    this.writes = new PendingWrites(db, () => this.closed);
+    this.writes = new PendingWrites(db, this.sql.insertJournal, () => this.closed);
     this.waits = new SqliteWaits(db);
     this.counters = new RunCountersCache(this.sql.selectCounters, () => this.flush(), (runId) =>
       new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path }));
@@ -110,13 +110,12 @@ export class SqliteStore implements RunStore {
   appendEvent(event: PipelineEvent): void {
     this.assertOpen();
     const counters = this.counters.of(event.runId, true) as RunCounters;
-    const params = eventParams(event, ++counters.seq);
+    // Encoded before it takes a seq: an event that cannot be stored leaves no gap in the journal.
+    const body = eventJson(event);
+    this.writes.deferEvent(event.runId, ++counters.seq, body);
     // The run's last event: its counters are not needed any more.
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.forget(event.runId);
-    const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type));
-    if (!commitsNow) this.writes.defer(this.sql.insertEvent, params);
-    else if (this.writes.size === 0) this.sql.insertEvent.run(params);
-    else this.writes.commit([this.sql.insertEvent, params]);
+    if (this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type))) this.writes.commit();
   }
 
   /** Commits every pending write now: the engine calls it before publishing a batch of events. */
@@ -157,7 +156,7 @@ export class SqliteStore implements RunStore {
   /** The journal of a run: every event the engine published for it, in order. */
   events(runId: string): PipelineEvent[] {
     this.flush();
-    return (this.sql.selectEvents.all(runId) as string[]).map((body) => JSON.parse(body) as PipelineEvent);
+    return (this.sql.selectEvents.all(runId) as string[]).flatMap((events) => JSON.parse(events) as PipelineEvent[]);
   }
 
   getCache(key: string): CacheEntry | undefined {

@@ -11,7 +11,7 @@ export interface Statements {
   readonly upsertRun: Statement;
   readonly endRun: Statement;
   readonly upsertStep: Statement;
-  readonly insertEvent: Statement;
+  readonly insertJournal: Statement;
   readonly upsertCache: Statement;
   readonly selectCache: Statement;
   readonly selectRun: Statement;
@@ -36,7 +36,7 @@ export const prepareStatements = (db: Database.Database): Statements => ({
        error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at,
        metrics = excluded.metrics, logs = excluded.logs, artifacts = excluded.artifacts`,
   ),
-  insertEvent: db.prepare<unknown[]>('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)'),
+  insertJournal: db.prepare<unknown[]>('INSERT INTO journal (run_id, seq, last_seq, events) VALUES (?, ?, ?, ?)'),
   upsertCache: db.prepare<unknown[]>(
     `INSERT INTO cache (key, pipeline, step, output, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, step = excluded.step, output = excluded.output,
@@ -45,10 +45,10 @@ export const prepareStatements = (db: Database.Database): Statements => ({
   selectCache: db.prepare<unknown[]>('SELECT * FROM cache WHERE key = ?'),
   selectRun: db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`),
   selectSteps: db.prepare<unknown[]>(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY position`),
-  selectEvents: db.prepare<unknown[]>('SELECT body FROM events WHERE run_id = ? ORDER BY seq').pluck(),
+  selectEvents: db.prepare<unknown[]>('SELECT events FROM journal WHERE run_id = ? ORDER BY seq').pluck(),
   selectCounters: db.prepare<unknown[]>(
     `SELECT (SELECT 1 FROM runs WHERE run_id = @runId) AS found,
-            (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = @runId) AS seq,
+            COALESCE((SELECT last_seq FROM journal WHERE run_id = @runId ORDER BY seq DESC LIMIT 1), 0) AS seq,
             (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
   ),
   insertArtifact: db.prepare<unknown[]>('INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),

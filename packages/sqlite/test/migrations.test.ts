@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { PipelineEvent } from '@pipewright/core';
 import { SCHEMA_VERSION, SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
 import { migrate, migrations } from '../src/migrations';
 import type { Migration } from '../src/migrations';
@@ -16,7 +17,7 @@ describe('schema migrations', () => {
     await store.close();
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
     expect(versionOf(dir.file('runs.db'))).toBe(SCHEMA_VERSION);
-    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'schedule_ticks', 'schedules', 'signals', 'step_waits', 'steps', 'stop_requests']);
+    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'journal', 'leases', 'runs', 'schedule_ticks', 'schedules', 'signals', 'step_waits', 'steps', 'stop_requests']);
   });
 
   it('upgrades a version-1 file: its leases keep their owner and expiry, with no host or pid known', async () => {
@@ -38,12 +39,49 @@ describe('schema migrations', () => {
     old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
     old.close();
     const store = new SqliteStore({ path });
-    expect(versionOf(path)).toBe(3);
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
     store.sendSignal('r1', 'go', { ok: true }, 2);
     expect(store.readSignal('r1', 'go')).toMatchObject({ payload: { ok: true } });
     store.saveWait('r1', 'approve', 0, { kind: 'sleep', until: 9 });
     expect(store.readWaits('r1', 'approve')).toEqual([{ seq: 0, record: { kind: 'sleep', until: 9 } }]);
     await store.close();
+  });
+
+  it('upgrades a version-3 file: its journal reads back whole, and a resumed run journals after it', async () => {
+    const path = dir.file('v3.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 3), path);
+    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
+    const v3Events = [
+      { type: 'run.started', runId: 'r1', at: 1, pipeline: 'p', version: '1', params: {} },
+      { type: 'step.created', runId: 'r1', at: 2, step: 'a', attempt: 0 },
+      { type: 'step.started', runId: 'r1', at: 3, step: 'a', attempt: 1 },
+    ];
+    const insert = old.prepare('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)');
+    v3Events.forEach((event, index) => insert.run('r1', index + 1, event.type, event.step ?? null, event.at, JSON.stringify(event)));
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
+    expect(store.events('r1')).toEqual(v3Events);
+    expect(store.readEvents('r1', 1)).toEqual([
+      { seq: 2, event: v3Events[1] },
+      { seq: 3, event: v3Events[2] },
+    ]);
+    // The run goes on where its journal stopped.
+    const more = [
+      { type: 'step.succeeded', runId: 'r1', at: 4, step: 'a', attempt: 1, output: 1 },
+      { type: 'run.succeeded', runId: 'r1', at: 5, status: 'succeeded', elapsedMs: 4 },
+    ] as unknown as PipelineEvent[];
+    more.forEach((event) => store.appendEvent(event));
+    store.commit();
+    expect(store.readEvents('r1', 2).map((entry) => [entry.seq, entry.event.type])).toEqual([
+      [3, 'step.started'],
+      [4, 'step.succeeded'],
+      [5, 'run.succeeded'],
+    ]);
+    await store.close();
+    expect(withConnection(path, tablesOf)).not.toContain('events');
   });
 
   it('opens a database at the current version without migrating it again', async () => {

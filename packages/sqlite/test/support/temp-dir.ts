@@ -33,3 +33,14 @@ export const withConnection = <T>(path: string, fn: (db: Database.Database) => T
 /** `PRAGMA integrity_check` of the file: `'ok'` when SQLite finds nothing wrong. */
 export const integrityOf = (path: string): string =>
   withConnection(path, (db) => (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check).join('; '));
+
+/**
+ * The types of a run's journaled events, in order, as another connection (another process) sees
+ * them in the file: each journal row holds the events of one commit as a JSON array.
+ */
+export const journalTypes = (path: string, runId: string): string[] =>
+  withConnection(path, (db) =>
+    (db.prepare('SELECT events FROM journal WHERE run_id = ? ORDER BY seq').pluck().all(runId) as string[]).flatMap((events) =>
+      (JSON.parse(events) as Array<{ type: string }>).map((event) => event.type),
+    ),
+  );
