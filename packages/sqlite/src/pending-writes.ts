@@ -28,8 +28,8 @@ export class PendingWrites {
 
   constructor(
     db: Database.Database,
-    /** Inserts a journal row: run id, first seq, last seq, JSON array of the events. */
-    insertJournal: Statement,
+    /** Journals a run's events `first` .. `last` (their JSON array); throws when it cannot. */
+    appendJournal: (runId: string, first: number, last: number, events: string) => void,
     private readonly isClosed: () => boolean,
   ) {
     const run = db.transaction(() => {
@@ -41,7 +41,7 @@ export class PendingWrites {
       // After the writes above: a run's row (beginRun) is in before the events that reference it.
       for (const [runId, staged] of this.events) {
         const { bodies } = staged;
-        insertJournal.run(runId, staged.first, staged.last, bodies.length === 1 ? `[${bodies[0] as string}]` : `[${bodies.join(',')}]`);
+        appendJournal(runId, staged.first, staged.last, bodies.length === 1 ? `[${bodies[0] as string}]` : `[${bodies.join(',')}]`);
       }
     });
     this.transaction = () => {

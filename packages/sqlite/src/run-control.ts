@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { JournalEntry, Lease, LeaseHolder, PipelineEvent, StopRequest } from '@pipewright/core';
+import type { Lease, LeaseHolder, StopRequest } from '@pipewright/core';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -14,14 +14,13 @@ const leaseFromRow = (row: LeaseRow): Lease => ({ owner: row.owner, host: row.ho
 
 /**
  * What operating runs from several processes needs of the file: leases that record their
- * holder, the journal read from a position, and stop requests. Prepared once per store;
+ * holder, and stop requests. Prepared once per store;
  * the store commits its pending writes before calling any of these.
  */
 export class RunControl {
   private readonly takeLease: Statement;
   private readonly selectLease: Statement;
   private readonly dropLease: Statement;
-  private readonly selectEvents: Statement;
   private readonly upsertStop: Statement;
   private readonly selectStop: Statement;
   /** Deletes a run's stop request (bound: run id); deferred with the write that ends the run. */
@@ -36,12 +35,6 @@ export class RunControl {
     );
     this.selectLease = db.prepare('SELECT owner, host, pid, expires_at FROM leases WHERE run_id = ?');
     this.dropLease = db.prepare('DELETE FROM leases WHERE run_id = ? AND owner = ?');
-    // From the row holding event afterSeq + 1: a row holds the events of one commit.
-    this.selectEvents = db.prepare(
-      `SELECT seq, events FROM journal WHERE run_id = @runId AND last_seq > @afterSeq
-         AND seq >= COALESCE((SELECT seq FROM journal WHERE run_id = @runId AND seq <= @afterSeq ORDER BY seq DESC LIMIT 1), 0)
-       ORDER BY seq`,
-    );
     this.upsertStop = db.prepare(
       `INSERT INTO stop_requests (run_id, reason, requested_at) SELECT @runId, @reason, @requestedAt
        WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = @runId AND status = 'running')
@@ -70,18 +63,6 @@ export class RunControl {
   readLease(runId: string): Lease | undefined {
     const row = this.selectLease.get(runId) as LeaseRow | undefined;
     return row && leaseFromRow(row);
-  }
-
-  readEvents(runId: string, afterSeq: number): JournalEntry[] {
-    const entries: JournalEntry[] = [];
-    for (const row of this.selectEvents.all({ runId, afterSeq }) as Array<{ seq: number; events: string }>) {
-      const events = JSON.parse(row.events) as PipelineEvent[];
-      for (let index = 0; index < events.length; index++) {
-        const seq = row.seq + index;
-        if (seq > afterSeq) entries.push({ seq, event: events[index] as PipelineEvent });
-      }
-    }
-    return entries;
   }
 
   /** Records the request only while the run is `running`: a finished run has nothing to stop. */

@@ -13,6 +13,8 @@ export class RunCountersCache {
 
   constructor(
     private readonly select: Statement,
+    /** Position of the run's last journaled event. */
+    private readonly lastSeq: (runId: string) => number,
     /** Commits pending writes first, so the database has what this process wrote. */
     private readonly flush: () => void,
     private readonly unknownRun: (runId: string) => Error,
@@ -23,12 +25,12 @@ export class RunCountersCache {
     const known = this.runs.get(runId);
     if (known !== undefined) return known;
     this.flush();
-    const row = this.select.get({ runId }) as { found: number | null; seq: number; position: number };
+    const row = this.select.get({ runId }) as { found: number | null; position: number };
     if (row.found === null) {
       if (required) throw this.unknownRun(runId);
       return undefined;
     }
-    const counters: RunCounters = { seq: row.seq, position: row.position };
+    const counters: RunCounters = { seq: this.lastSeq(runId), position: row.position };
     this.runs.set(runId, counters);
     return counters;
   }

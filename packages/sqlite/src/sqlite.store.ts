@@ -32,6 +32,7 @@ import { PendingWrites } from './pending-writes';
 import { RunCountersCache } from './run-counters';
 import type { RunCounters } from './run-counters';
 import { SqliteWaits } from './sqlite-waits';
+import { JournalTable } from './journal';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import type { SqliteStoreOptions } from './options';
@@ -60,6 +61,7 @@ export class SqliteStore implements RunStore {
   private readonly control: RunControl;
   private readonly writes: PendingWrites;
   private readonly waits: SqliteWaits;
+  private readonly journal: JournalTable;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
   /** Per run being written: where its journal and step order continue. */
   private readonly counters: RunCountersCache;
@@ -74,10 +76,10 @@ export class SqliteStore implements RunStore {
 
     this.sql = prepareStatements(db);
     this.history = new HistoryStatements(db);
-    this.writes = new PendingWrites(db, this.sql.insertJournal, () => this.closed);
+    this.journal = new JournalTable(db);
+    this.writes = new PendingWrites(db, (runId, first, last, events) => this.appendJournal(runId, first, last, events), () => this.closed);
     this.waits = new SqliteWaits(db);
-    this.counters = new RunCountersCache(this.sql.selectCounters, () => this.flush(), (runId) =>
-      new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path }));
+    this.counters = new RunCountersCache(this.sql.selectCounters, (runId) => this.journal.lastSeq(runId), () => this.flush(), (runId) => this.unknownRun(runId));
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
@@ -156,7 +158,7 @@ export class SqliteStore implements RunStore {
   /** The journal of a run: every event the engine published for it, in order. */
   events(runId: string): PipelineEvent[] {
     this.flush();
-    return (this.sql.selectEvents.all(runId) as string[]).flatMap((events) => JSON.parse(events) as PipelineEvent[]);
+    return this.journal.after(runId, 0).map((entry) => entry.event);
   }
 
   getCache(key: string): CacheEntry | undefined {
@@ -191,7 +193,7 @@ export class SqliteStore implements RunStore {
 
   /** The committed journal after `afterSeq`: what another process has published of the run. */
   readEvents(runId: string, afterSeq: number): JournalEntry[] {
-    return this.afterFlush(() => this.control.readEvents(runId, afterSeq));
+    return this.afterFlush(() => this.journal.after(runId, afterSeq));
   }
 
   requestStop(runId: string, request: StopRequest): void {
@@ -268,6 +270,15 @@ export class SqliteStore implements RunStore {
   private assertOpen(): void {
     if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
     this.writes.throwDeferred();
+  }
+
+  private unknownRun(runId: string): SqliteStoreError {
+    return new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path });
+  }
+
+  /** Inside the commit's transaction: a run missing from the file fails the commit. */
+  private appendJournal(runId: string, first: number, last: number, events: string): void {
+    if (!this.journal.append(runId, first, last, events)) throw this.unknownRun(runId);
   }
 
   private recordArtifact(ref: ArtifactRef, createdAt: number): void {

@@ -11,12 +11,10 @@ export interface Statements {
   readonly upsertRun: Statement;
   readonly endRun: Statement;
   readonly upsertStep: Statement;
-  readonly insertJournal: Statement;
   readonly upsertCache: Statement;
   readonly selectCache: Statement;
   readonly selectRun: Statement;
   readonly selectSteps: Statement;
-  readonly selectEvents: Statement;
   readonly selectCounters: Statement;
   readonly insertArtifact: Statement;
 }
@@ -24,7 +22,8 @@ export interface Statements {
 /** Prepares {@link Statements} on a connection whose schema is current. */
 export const prepareStatements = (db: Database.Database): Statements => ({
   upsertRun: db.prepare<unknown[]>(
-    `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    // A new run takes the next num (schema 4), which numbers its journal rows; a resumed one keeps its own.
+    `INSERT INTO runs (${RUN_COLUMNS}, num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(num), 0) + 1 FROM runs))
      ON CONFLICT (run_id) DO UPDATE SET pipeline = excluded.pipeline, version = excluded.version, status = excluded.status,
        params = excluded.params, input = excluded.input, fingerprint = excluded.fingerprint,
        started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error`,
@@ -36,7 +35,6 @@ export const prepareStatements = (db: Database.Database): Statements => ({
        error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at,
        metrics = excluded.metrics, logs = excluded.logs, artifacts = excluded.artifacts`,
   ),
-  insertJournal: db.prepare<unknown[]>('INSERT INTO journal (run_id, seq, last_seq, events) VALUES (?, ?, ?, ?)'),
   upsertCache: db.prepare<unknown[]>(
     `INSERT INTO cache (key, pipeline, step, output, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, step = excluded.step, output = excluded.output,
@@ -45,10 +43,8 @@ export const prepareStatements = (db: Database.Database): Statements => ({
   selectCache: db.prepare<unknown[]>('SELECT * FROM cache WHERE key = ?'),
   selectRun: db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`),
   selectSteps: db.prepare<unknown[]>(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY position`),
-  selectEvents: db.prepare<unknown[]>('SELECT events FROM journal WHERE run_id = ? ORDER BY seq').pluck(),
   selectCounters: db.prepare<unknown[]>(
     `SELECT (SELECT 1 FROM runs WHERE run_id = @runId) AS found,
-            COALESCE((SELECT last_seq FROM journal WHERE run_id = @runId ORDER BY seq DESC LIMIT 1), 0) AS seq,
             (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
   ),
   insertArtifact: db.prepare<unknown[]>('INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),

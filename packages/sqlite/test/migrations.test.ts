@@ -47,32 +47,38 @@ describe('schema migrations', () => {
     await store.close();
   });
 
-  it('upgrades a version-3 file: its journal reads back whole, and a resumed run journals after it', async () => {
+  it('upgrades a version-3 file: each run keeps its journal, which goes on after it; new runs journal apart', async () => {
     const path = dir.file('v3.db');
     const old = new Database(path);
     migrate(old, migrations.slice(0, 3), path);
-    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
-    const v3Events = [
-      { type: 'run.started', runId: 'r1', at: 1, pipeline: 'p', version: '1', params: {} },
-      { type: 'step.created', runId: 'r1', at: 2, step: 'a', attempt: 0 },
-      { type: 'step.started', runId: 'r1', at: 3, step: 'a', attempt: 1 },
-    ];
-    const insert = old.prepare('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)');
-    v3Events.forEach((event, index) => insert.run('r1', index + 1, event.type, event.step ?? null, event.at, JSON.stringify(event)));
+    const insertRun = old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES (?, 'p', '1', 'running', '{}', '{}', '{}', 1)");
+    const insertEvent = old.prepare('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)');
+    const journalOf = (runId: string): PipelineEvent[] => [
+      { type: 'run.started', runId, at: 1, pipeline: 'p', version: '1', params: {} },
+      { type: 'step.created', runId, at: 2, step: 'a', attempt: 0 },
+      { type: 'step.started', runId, at: 3, step: 'a', attempt: 1 },
+    ] as PipelineEvent[];
+    for (const runId of ['r1', 'r2']) {
+      insertRun.run(runId);
+      journalOf(runId).forEach((event, index) => insertEvent.run(runId, index + 1, event.type, 'step' in event ? event.step : null, event.at, JSON.stringify(event)));
+    }
     old.close();
 
     const store = new SqliteStore({ path });
     expect(versionOf(path)).toBe(SCHEMA_VERSION);
-    expect(store.events('r1')).toEqual(v3Events);
+    expect(store.events('r1')).toEqual(journalOf('r1'));
+    expect(store.events('r2')).toEqual(journalOf('r2'));
     expect(store.readEvents('r1', 1)).toEqual([
-      { seq: 2, event: v3Events[1] },
-      { seq: 3, event: v3Events[2] },
+      { seq: 2, event: journalOf('r1')[1] },
+      { seq: 3, event: journalOf('r1')[2] },
     ]);
-    // The run goes on where its journal stopped.
+    // r1 goes on where its journal stopped, in one commit with a new run's first events.
+    store.beginRun({ runId: 'r3', pipeline: 'p', version: '1', params: {}, input: {}, fingerprint: {}, status: 'running', startedAt: 9, endedAt: undefined, error: undefined });
     const more = [
       { type: 'step.succeeded', runId: 'r1', at: 4, step: 'a', attempt: 1, output: 1 },
+      ...journalOf('r3'),
       { type: 'run.succeeded', runId: 'r1', at: 5, status: 'succeeded', elapsedMs: 4 },
-    ] as unknown as PipelineEvent[];
+    ] as PipelineEvent[];
     more.forEach((event) => store.appendEvent(event));
     store.commit();
     expect(store.readEvents('r1', 2).map((entry) => [entry.seq, entry.event.type])).toEqual([
@@ -80,6 +86,8 @@ describe('schema migrations', () => {
       [4, 'step.succeeded'],
       [5, 'run.succeeded'],
     ]);
+    expect(store.events('r3')).toEqual(journalOf('r3'));
+    expect(store.events('r2')).toEqual(journalOf('r2'));
     await store.close();
     expect(withConnection(path, tablesOf)).not.toContain('events');
   });
