@@ -1,5 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { Statement } from './statements';
+
+/** A staged write: a prepared statement, or a function that writes and checks. */
+export interface Write {
+  run(params: unknown[]): unknown;
+}
 
 /** A run's events staged for the next commit: they become one journal row. */
 interface StagedEvents {
@@ -16,7 +20,7 @@ interface StagedEvents {
  * current turn of the event loop ends, so nothing staged is lost.
  */
 export class PendingWrites {
-  private readonly pending: Array<[Statement, unknown[]]> = [];
+  private readonly pending: Array<[Write, unknown[]]> = [];
   /** Index in `pending` of each step's upsert (`runId\0step`). */
   private readonly steps = new Map<string, number>();
   /** Per run, its events staged since the last commit. */
@@ -35,7 +39,7 @@ export class PendingWrites {
     const run = db.transaction(() => {
       const { pending } = this;
       for (let index = 0; index < pending.length; index++) {
-        const [statement, params] = pending[index] as [Statement, unknown[]];
+        const [statement, params] = pending[index] as [Write, unknown[]];
         statement.run(params);
       }
       // After the writes above: a run's row (beginRun) is in before the events that reference it.
@@ -61,25 +65,20 @@ export class PendingWrites {
   }
 
   /** Stages a write. */
-  defer(statement: Statement, params: unknown[]): void {
+  defer(statement: Write, params: unknown[]): void {
     this.pending.push([statement, params]);
     this.queueFlush();
   }
 
-  /**
-   * Stages a step's upsert, replacing one staged earlier in this commit. `position` (params[2])
-   * stays the earlier save's: it orders the step by its first save.
-   */
-  deferStep(statement: Statement, key: string, params: unknown[]): void {
+  /** Stages a step's upsert, replacing one staged earlier in this commit. */
+  deferStep(write: Write, key: string, params: unknown[]): void {
     const earlier = this.steps.get(key);
     if (earlier === undefined) {
       this.steps.set(key, this.pending.length);
-      this.defer(statement, params);
+      this.defer(write, params);
       return;
     }
-    const staged = this.pending[earlier] as [Statement, unknown[]];
-    params[2] = staged[1][2];
-    staged[1] = params;
+    (this.pending[earlier] as [Write, unknown[]])[1] = params;
   }
 
   /** Stages the run's event number `seq` (its JSON `body`); a run's seqs are staged in order, without gaps. */

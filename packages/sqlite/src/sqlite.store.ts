@@ -25,7 +25,7 @@ import { OUTCOME_EVENT_TYPES } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
 import { openStore } from './open-store';
 import { RunControl } from './run-control';
-import type { CacheRow, RunRow, StepRow } from './rows';
+import type { CacheRow, RunRow } from './rows';
 import { cacheFromRow, cacheParams, eventJson, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
 import { PendingWrites } from './pending-writes';
@@ -33,6 +33,8 @@ import { RunCountersCache } from './run-counters';
 import type { RunCounters } from './run-counters';
 import { SqliteWaits } from './sqlite-waits';
 import { JournalTable } from './journal';
+import { StepTable } from './step-table';
+import type { Write } from './pending-writes';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import type { SqliteStoreOptions } from './options';
@@ -62,6 +64,9 @@ export class SqliteStore implements RunStore {
   private readonly writes: PendingWrites;
   private readonly waits: SqliteWaits;
   private readonly journal: JournalTable;
+  private readonly stepRows: StepTable;
+  /** Writes a step's row inside the commit; a run missing from the file fails it. */
+  private readonly saveStepRow: Write;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
   /** Per run being written: where its journal and step order continue. */
   private readonly counters: RunCountersCache;
@@ -79,7 +84,13 @@ export class SqliteStore implements RunStore {
     this.journal = new JournalTable(db);
     this.writes = new PendingWrites(db, (runId, first, last, events) => this.appendJournal(runId, first, last, events), () => this.closed);
     this.waits = new SqliteWaits(db);
-    this.counters = new RunCountersCache(this.sql.selectCounters, (runId) => this.journal.lastSeq(runId), () => this.flush(), (runId) => this.unknownRun(runId));
+    this.stepRows = new StepTable(db);
+    this.saveStepRow = {
+      run: (params) => {
+        if (!this.stepRows.save(params)) throw this.unknownRun(params[params.length - 1] as string);
+      },
+    };
+    this.counters = new RunCountersCache((runId) => this.readCounters(runId), () => this.flush(), (runId) => this.unknownRun(runId));
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
@@ -93,9 +104,10 @@ export class SqliteStore implements RunStore {
   saveStep(runId: string, step: string, result: StepResult): void {
     this.assertOpen();
     const counters = this.counters.of(runId, true) as RunCounters;
+    let position = counters.positions.get(step);
+    if (position === undefined) counters.positions.set(step, (position = ++counters.position));
     // Encoded now: the engine updates result objects in place.
-    const params = stepParams(runId, step, ++counters.position, result);
-    this.writes.deferStep(this.sql.upsertStep, `${runId}\0${step}`, params);
+    this.writes.deferStep(this.saveStepRow, `${runId}\0${step}`, stepParams(runId, step, position, result));
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
@@ -130,7 +142,7 @@ export class SqliteStore implements RunStore {
     const row = this.sql.selectRun.get(runId) as RunRow | undefined;
     if (row === undefined) return undefined;
     // fromEntries defines own properties: a step named `__proto__` stays a step.
-    const steps: Record<string, StepResult> = Object.fromEntries((this.sql.selectSteps.all(runId) as StepRow[]).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
+    const steps: Record<string, StepResult> = Object.fromEntries(this.stepRows.rowsOf(runId).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
     return { run: runFromRow(row), steps };
   }
 
@@ -270,6 +282,15 @@ export class SqliteStore implements RunStore {
   private assertOpen(): void {
     if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
     this.writes.throwDeferred();
+  }
+
+  /** A run's counters from the file (pending writes committed), `undefined` when it is not there. */
+  private readCounters(runId: string): RunCounters | undefined {
+    const positions = this.stepRows.positionsOf(runId);
+    if (positions.size === 0 && this.sql.selectRun.get(runId) === undefined) return undefined;
+    let position = 0;
+    for (const saved of positions.values()) position = Math.max(position, saved);
+    return { seq: this.journal.lastSeq(runId), position, positions };
   }
 
   private unknownRun(runId: string): SqliteStoreError {

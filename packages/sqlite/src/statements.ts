@@ -4,18 +4,14 @@ import type Database from 'better-sqlite3';
 export type Statement = Database.Statement<unknown[]>;
 
 export const RUN_COLUMNS = 'run_id, pipeline, version, status, params, input, fingerprint, started_at, ended_at, error';
-export const STEP_COLUMNS = 'step, position, status, output, attempts, error, started_at, ended_at, metrics, logs, artifacts';
 
 /** The statements the store runs, prepared once per connection. */
 export interface Statements {
   readonly upsertRun: Statement;
   readonly endRun: Statement;
-  readonly upsertStep: Statement;
   readonly upsertCache: Statement;
   readonly selectCache: Statement;
   readonly selectRun: Statement;
-  readonly selectSteps: Statement;
-  readonly selectCounters: Statement;
   readonly insertArtifact: Statement;
 }
 
@@ -29,12 +25,6 @@ export const prepareStatements = (db: Database.Database): Statements => ({
        started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error`,
   ),
   endRun: db.prepare<unknown[]>('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?'),
-  upsertStep: db.prepare<unknown[]>(
-    `INSERT INTO steps (run_id, ${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, output = excluded.output, attempts = excluded.attempts,
-       error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at,
-       metrics = excluded.metrics, logs = excluded.logs, artifacts = excluded.artifacts`,
-  ),
   upsertCache: db.prepare<unknown[]>(
     `INSERT INTO cache (key, pipeline, step, output, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, step = excluded.step, output = excluded.output,
@@ -42,11 +32,6 @@ export const prepareStatements = (db: Database.Database): Statements => ({
   ),
   selectCache: db.prepare<unknown[]>('SELECT * FROM cache WHERE key = ?'),
   selectRun: db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`),
-  selectSteps: db.prepare<unknown[]>(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY position`),
-  selectCounters: db.prepare<unknown[]>(
-    `SELECT (SELECT 1 FROM runs WHERE run_id = @runId) AS found,
-            (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
-  ),
   insertArtifact: db.prepare<unknown[]>('INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
 });
 

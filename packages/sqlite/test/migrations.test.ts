@@ -92,6 +92,34 @@ describe('schema migrations', () => {
     expect(withConnection(path, tablesOf)).not.toContain('events');
   });
 
+  it('upgrades a version-3 file: a run keeps its steps in order, and a resumed one updates them and adds after them', async () => {
+    const path = dir.file('v3-steps.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 3), path);
+    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
+    const insertStep = old.prepare(
+      "INSERT INTO steps (run_id, step, position, status, output, attempts, error, started_at, ended_at, metrics, logs, artifacts) VALUES ('r1', ?, ?, ?, ?, 1, NULL, 1, 2, '{}', '[]', '{}')",
+    );
+    // v3 numbered saves, not steps: positions have gaps.
+    insertStep.run('prepare', 1, 'succeeded', '{"rows":3}');
+    insertStep.run('train', 4, 'running', null);
+    insertStep.run('audit', 9, 'succeeded', '"ok"');
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(Object.keys(store.getRun('r1')?.steps ?? {})).toEqual(['prepare', 'train', 'audit']);
+    expect(store.getRun('r1')?.steps.prepare).toMatchObject({ status: 'succeeded', output: { rows: 3 } });
+    const result = { status: 'succeeded', output: 7, attempts: 2, error: undefined, startedAt: 3, endedAt: 4, metrics: {}, logs: [], artifacts: {} } as const;
+    store.saveStep('r1', 'train', result);
+    store.saveStep('r1', 'report', { ...result, output: 8 });
+    store.commit();
+    const steps = store.getRun('r1')?.steps ?? {};
+    expect(Object.keys(steps)).toEqual(['prepare', 'train', 'audit', 'report']);
+    expect(steps.train).toMatchObject({ status: 'succeeded', output: 7, attempts: 2 });
+    expect(steps.report).toMatchObject({ output: 8 });
+    await store.close();
+  });
+
   it('opens a database at the current version without migrating it again', async () => {
     const first = new SqliteStore({ path: dir.file('runs.db') });
     first.putCache({ key: 'k', pipeline: 'p', step: 's', output: 1, artifacts: {}, createdAt: 1 });
