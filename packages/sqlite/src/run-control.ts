@@ -20,13 +20,15 @@ const leaseFromRow = (row: LeaseRow): Lease => ({ owner: row.owner, host: row.ho
 export class RunControl {
   private readonly takeLease: Statement;
   private readonly selectLease: Statement;
-  private readonly dropLease: Statement;
+  /** Deletes a lease if its owner holds it (bound: run id, owner); staged with the store's writes. */
+  readonly dropLease: Statement;
+  private readonly takeLeaseAtomically: (params: Record<string, unknown>, before: () => void) => Lease;
   private readonly upsertStop: Statement;
   private readonly selectStop: Statement;
   /** Deletes a run's stop request (bound: run id); deferred with the write that ends the run. */
   readonly clearStop: Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     // One statement, so the check and the take are atomic even without the transaction around it.
     this.takeLease = db.prepare(
       `INSERT INTO leases (run_id, owner, host, pid, expires_at) VALUES (@runId, @owner, @host, @pid, @expiresAt)
@@ -42,22 +44,20 @@ export class RunControl {
     );
     this.selectStop = db.prepare('SELECT reason, requested_at FROM stop_requests WHERE run_id = ?');
     this.clearStop = db.prepare('DELETE FROM stop_requests WHERE run_id = ?');
+    this.takeLeaseAtomically = db.transaction((params: Record<string, unknown>, before: () => void) => {
+      before();
+      this.takeLease.run(params);
+      return leaseFromRow(this.selectLease.get(params.runId) as LeaseRow);
+    }).immediate;
   }
 
-  /** Takes or renews the lease inside an immediate transaction; returns the lease that holds the run after it. */
-  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined): Lease {
+  /**
+   * Takes or renews the lease inside an immediate transaction, after `before` (the store's
+   * pending writes, committed with it); returns the lease that holds the run after it.
+   */
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined, before: () => void): Lease {
     const now = Date.now();
-    return this.db
-      .transaction(() => {
-        const params = { runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null };
-        this.takeLease.run(params);
-        return leaseFromRow(this.selectLease.get(runId) as LeaseRow);
-      })
-      .immediate();
-  }
-
-  releaseLease(runId: string, owner: string): void {
-    this.dropLease.run(runId, owner);
+    return this.takeLeaseAtomically({ runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null }, before);
   }
 
   readLease(runId: string): Lease | undefined {

@@ -190,13 +190,16 @@ export class SqliteStore implements RunStore {
    */
   acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Lease {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new SqliteStoreError('INVALID_OPTION', `A lease's ttlMs must be a positive number, got ${String(ttlMs)}.`);
-    this.flush();
-    return this.control.acquireLease(runId, holder, ttlMs, takeOver);
+    this.assertOpen();
+    // What is pending commits in the lease's transaction: one commit rather than two.
+    return this.control.acquireLease(runId, holder, ttlMs, takeOver, () => this.writes.commit());
   }
 
+  /** Commits what is pending and gives the lease back, in one transaction; visible to every process at once. */
   releaseLease(runId: string, owner: string): void {
-    this.flush();
-    this.control.releaseLease(runId, owner);
+    this.assertOpen();
+    this.writes.defer(this.control.dropLease, [runId, owner]);
+    this.writes.commit();
   }
 
   readLease(runId: string): Lease | undefined {
