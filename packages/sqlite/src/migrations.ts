@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SqliteStoreError } from './errors';
+import { createJournalSchema } from './journal-schema';
 import { createWaitsSchema } from './waits-schema';
 
 /** One step of the schema: moves a database from version `index` to `index + 1`. */
@@ -114,6 +115,10 @@ export const migrations: readonly Migration[] = [
   {
     description: 'signals, step waits, schedules and their claimed ticks',
     up: createWaitsSchema,
+  },
+  {
+    description: 'the journal keeps one row of events per run and commit',
+    up: createJournalSchema,
   },
 ];
 

@@ -1,84 +1,102 @@
 import type Database from 'better-sqlite3';
-import type { Statement } from './statements';
+
+/** A staged write: a prepared statement, or a function that writes and checks. */
+export interface Write {
+  run(params: unknown[]): unknown;
+}
+
+/** A run's events staged for the next commit: they become one journal row. */
+interface StagedEvents {
+  readonly first: number;
+  last: number;
+  /** The events' JSON, joined into one array when committed. */
+  readonly bodies: string[];
+}
 
 /**
  * Writes staged until the engine's `commit()`, then run in one transaction. Repeated saves of
- * one step within a commit replace each other (one row write per step per commit). Writes nobody
- * commits are committed when the current turn of the event loop ends, so nothing staged is lost.
+ * one step within a commit replace each other (one row write per step per commit), and a run's
+ * events of one commit are journaled as one row. Writes nobody commits are committed when the
+ * current turn of the event loop ends, so nothing staged is lost.
  */
 export class PendingWrites {
-  private readonly pending: Array<[Statement, unknown[]]> = [];
+  private readonly pending: Array<[Write, unknown[]]> = [];
   /** Index in `pending` of each step's upsert (`runId\0step`). */
   private readonly steps = new Map<string, number>();
+  /** Per run, its events staged since the last commit. */
+  private readonly events = new Map<string, StagedEvents>();
   private flushQueued = false;
   /** A deferred commit that failed: thrown by the next call, never lost. */
   private deferredError: unknown;
-  private readonly transaction: (extra: [Statement, unknown[]] | undefined) => void;
+  private readonly transaction: () => void;
 
   constructor(
     db: Database.Database,
+    /** Journals a run's events `first` .. `last` (their JSON array); throws when it cannot. */
+    appendJournal: (runId: string, first: number, last: number, events: string) => void,
     private readonly isClosed: () => boolean,
   ) {
-    const run = db.transaction((extra: [Statement, unknown[]] | undefined) => {
+    const run = db.transaction(() => {
       const { pending } = this;
       for (let index = 0; index < pending.length; index++) {
-        const [statement, params] = pending[index] as [Statement, unknown[]];
+        const [statement, params] = pending[index] as [Write, unknown[]];
         statement.run(params);
       }
-      if (extra !== undefined) extra[0].run(extra[1]);
+      // After the writes above: a run's row (beginRun) is in before the events that reference it.
+      for (const [runId, staged] of this.events) {
+        const { bodies } = staged;
+        appendJournal(runId, staged.first, staged.last, bodies.length === 1 ? `[${bodies[0] as string}]` : `[${bodies.join(',')}]`);
+      }
     });
-    this.transaction = (extra) => {
+    this.transaction = () => {
       try {
-        run.immediate(extra);
+        run.immediate();
       } finally {
         // Committed, or rolled back and reported to the caller: either way these writes are done with.
         this.pending.length = 0;
         this.steps.clear();
+        this.events.clear();
       }
     };
   }
 
   get size(): number {
-    return this.pending.length;
+    return this.pending.length + this.events.size;
   }
 
   /** Stages a write. */
-  defer(statement: Statement, params: unknown[]): void {
+  defer(statement: Write, params: unknown[]): void {
     this.pending.push([statement, params]);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    // After the current turn's microtasks: a chain of quick steps shares one commit for its progress.
-    setImmediate(() => {
-      this.flushQueued = false;
-      if (this.isClosed() || this.pending.length === 0) return;
-      try {
-        this.transaction(undefined);
-      } catch (error) {
-        this.deferredError = error;
-      }
-    });
+    this.queueFlush();
   }
 
-  /**
-   * Stages a step's upsert, replacing one staged earlier in this commit. `position` (params[2])
-   * stays the earlier save's: it orders the step by its first save.
-   */
-  deferStep(statement: Statement, key: string, params: unknown[]): void {
+  /** Stages a step's upsert, replacing one staged earlier in this commit. */
+  deferStep(write: Write, key: string, params: unknown[]): void {
     const earlier = this.steps.get(key);
     if (earlier === undefined) {
       this.steps.set(key, this.pending.length);
-      this.defer(statement, params);
+      this.defer(write, params);
       return;
     }
-    const staged = this.pending[earlier] as [Statement, unknown[]];
-    params[2] = staged[1][2];
-    staged[1] = params;
+    (this.pending[earlier] as [Write, unknown[]])[1] = params;
   }
 
-  /** Commits what is staged, with one more write if given; throws a deferred commit's failure once. */
-  commit(extra?: [Statement, unknown[]]): void {
+  /** Stages the run's event number `seq` (its JSON `body`); a run's seqs are staged in order, without gaps. */
+  deferEvent(runId: string, seq: number, body: string): void {
+    const staged = this.events.get(runId);
+    if (staged === undefined) {
+      this.events.set(runId, { first: seq, last: seq, bodies: [body] });
+      this.queueFlush();
+      return;
+    }
+    staged.last = seq;
+    staged.bodies.push(body);
+  }
+
+  /** Commits what is staged; throws a deferred commit's failure once. */
+  commit(): void {
     this.throwDeferred();
-    if (this.pending.length > 0 || extra !== undefined) this.transaction(extra);
+    if (this.pending.length > 0 || this.events.size > 0) this.transaction();
   }
 
   /** Throws a deferred commit's failure, once. */
@@ -87,5 +105,20 @@ export class PendingWrites {
     const error = this.deferredError;
     this.deferredError = undefined;
     throw error;
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // After the current turn's microtasks: a chain of quick steps shares one commit for its progress.
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (this.isClosed() || this.size === 0) return;
+      try {
+        this.transaction();
+      } catch (error) {
+        this.deferredError = error;
+      }
+    });
   }
 }

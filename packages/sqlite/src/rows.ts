@@ -96,11 +96,10 @@ const decodeMetrics = (json: string): Record<string, number> => {
 
 const encodeObject = (value: object, what: string): string => (hasKeys(value) ? (encodeValue(value, what) as string) : EMPTY_OBJECT);
 
-/** Bind parameters of the steps upsert, in column order. */
+/** Bind parameters of the steps upsert (`StepTable.save`), in its order: the run id last. */
 export const stepParams = (runId: string, step: string, position: number, result: StepResult): unknown[] => [
-  runId,
-  step,
   position,
+  step,
   result.status,
   encodeValue(result.output, `the output of step '${step}' (run ${runId})`),
   result.attempts,
@@ -110,6 +109,7 @@ export const stepParams = (runId: string, step: string, position: number, result
   encodeMetrics(result.metrics),
   result.logs.length === 0 ? EMPTY_ARRAY : JSON.stringify(result.logs),
   encodeObject(result.artifacts, `the artifacts of step '${step}'`),
+  runId,
 ];
 
 /** A stored step, as the engine saved it. */
@@ -153,15 +153,8 @@ export const runFromRow = (row: RunRow): RunRecord => ({
   error: decodeValue(row.error) as ErrorInfo | undefined,
 });
 
-/** Bind parameters of the events insert, in column order. */
-export const eventParams = (event: PipelineEvent, seq: number): unknown[] => [
-  event.runId,
-  seq,
-  event.type,
-  'step' in event ? event.step : null,
-  event.at,
-  encodeValue(event, `the ${event.type} event of run ${event.runId}`),
-];
+/** An event's JSON, as the journal keeps it. */
+export const eventJson = (event: PipelineEvent): string => encodeValue(event, `the ${event.type} event of run ${event.runId}`) as string;
 
 /** Bind parameters of the cache upsert, in column order. */
 export const cacheParams = (entry: CacheEntry): unknown[] => [

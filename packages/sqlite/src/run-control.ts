@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { JournalEntry, Lease, LeaseHolder, PipelineEvent, StopRequest } from '@pipewright/core';
+import type { Lease, LeaseHolder, StopRequest } from '@pipewright/core';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -14,20 +14,21 @@ const leaseFromRow = (row: LeaseRow): Lease => ({ owner: row.owner, host: row.ho
 
 /**
  * What operating runs from several processes needs of the file: leases that record their
- * holder, the journal read from a position, and stop requests. Prepared once per store;
+ * holder, and stop requests. Prepared once per store;
  * the store commits its pending writes before calling any of these.
  */
 export class RunControl {
   private readonly takeLease: Statement;
   private readonly selectLease: Statement;
-  private readonly dropLease: Statement;
-  private readonly selectEvents: Statement;
+  /** Deletes a lease if its owner holds it (bound: run id, owner); staged with the store's writes. */
+  readonly dropLease: Statement;
+  private readonly takeLeaseAtomically: (params: Record<string, unknown>, before: () => void) => Lease;
   private readonly upsertStop: Statement;
   private readonly selectStop: Statement;
   /** Deletes a run's stop request (bound: run id); deferred with the write that ends the run. */
   readonly clearStop: Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     // One statement, so the check and the take are atomic even without the transaction around it.
     this.takeLease = db.prepare(
       `INSERT INTO leases (run_id, owner, host, pid, expires_at) VALUES (@runId, @owner, @host, @pid, @expiresAt)
@@ -36,7 +37,6 @@ export class RunControl {
     );
     this.selectLease = db.prepare('SELECT owner, host, pid, expires_at FROM leases WHERE run_id = ?');
     this.dropLease = db.prepare('DELETE FROM leases WHERE run_id = ? AND owner = ?');
-    this.selectEvents = db.prepare('SELECT seq, body FROM events WHERE run_id = ? AND seq > ? ORDER BY seq');
     this.upsertStop = db.prepare(
       `INSERT INTO stop_requests (run_id, reason, requested_at) SELECT @runId, @reason, @requestedAt
        WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = @runId AND status = 'running')
@@ -44,34 +44,25 @@ export class RunControl {
     );
     this.selectStop = db.prepare('SELECT reason, requested_at FROM stop_requests WHERE run_id = ?');
     this.clearStop = db.prepare('DELETE FROM stop_requests WHERE run_id = ?');
+    this.takeLeaseAtomically = db.transaction((params: Record<string, unknown>, before: () => void) => {
+      before();
+      this.takeLease.run(params);
+      return leaseFromRow(this.selectLease.get(params.runId) as LeaseRow);
+    }).immediate;
   }
 
-  /** Takes or renews the lease inside an immediate transaction; returns the lease that holds the run after it. */
-  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined): Lease {
+  /**
+   * Takes or renews the lease inside an immediate transaction, after `before` (the store's
+   * pending writes, committed with it); returns the lease that holds the run after it.
+   */
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined, before: () => void): Lease {
     const now = Date.now();
-    return this.db
-      .transaction(() => {
-        const params = { runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null };
-        this.takeLease.run(params);
-        return leaseFromRow(this.selectLease.get(runId) as LeaseRow);
-      })
-      .immediate();
-  }
-
-  releaseLease(runId: string, owner: string): void {
-    this.dropLease.run(runId, owner);
+    return this.takeLeaseAtomically({ runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null }, before);
   }
 
   readLease(runId: string): Lease | undefined {
     const row = this.selectLease.get(runId) as LeaseRow | undefined;
     return row && leaseFromRow(row);
-  }
-
-  readEvents(runId: string, afterSeq: number): JournalEntry[] {
-    return (this.selectEvents.all(runId, afterSeq) as Array<{ seq: number; body: string }>).map((row) => ({
-      seq: row.seq,
-      event: JSON.parse(row.body) as PipelineEvent,
-    }));
   }
 
   /** Records the request only while the run is `running`: a finished run has nothing to stop. */

@@ -25,13 +25,16 @@ import { OUTCOME_EVENT_TYPES } from '@pipewright/core';
 import { SqliteStoreError } from './errors';
 import { openStore } from './open-store';
 import { RunControl } from './run-control';
-import type { CacheRow, RunRow, StepRow } from './rows';
-import { cacheFromRow, cacheParams, eventParams, runFromRow, runParams, stepFromRow, stepParams } from './rows';
+import type { CacheRow, RunRow } from './rows';
+import { cacheFromRow, cacheParams, eventJson, runFromRow, runParams, stepFromRow, stepParams } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
 import { PendingWrites } from './pending-writes';
 import { RunCountersCache } from './run-counters';
 import type { RunCounters } from './run-counters';
 import { SqliteWaits } from './sqlite-waits';
+import { JournalTable } from './journal';
+import { StepTable } from './step-table';
+import type { Write } from './pending-writes';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import type { SqliteStoreOptions } from './options';
@@ -60,6 +63,10 @@ export class SqliteStore implements RunStore {
   private readonly control: RunControl;
   private readonly writes: PendingWrites;
   private readonly waits: SqliteWaits;
+  private readonly journal: JournalTable;
+  private readonly stepRows: StepTable;
+  /** Writes a step's row inside the commit; a run missing from the file fails it. */
+  private readonly saveStepRow: Write;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
   /** Per run being written: where its journal and step order continue. */
   private readonly counters: RunCountersCache;
@@ -74,10 +81,16 @@ export class SqliteStore implements RunStore {
 
     this.sql = prepareStatements(db);
     this.history = new HistoryStatements(db);
-    this.writes = new PendingWrites(db, () => this.closed);
+    this.journal = new JournalTable(db);
+    this.writes = new PendingWrites(db, (runId, first, last, events) => this.appendJournal(runId, first, last, events), () => this.closed);
     this.waits = new SqliteWaits(db);
-    this.counters = new RunCountersCache(this.sql.selectCounters, () => this.flush(), (runId) =>
-      new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path }));
+    this.stepRows = new StepTable(db);
+    this.saveStepRow = {
+      run: (params) => {
+        if (!this.stepRows.save(params)) throw this.unknownRun(params[params.length - 1] as string);
+      },
+    };
+    this.counters = new RunCountersCache((runId) => this.readCounters(runId), () => this.flush(), (runId) => this.unknownRun(runId));
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
@@ -91,9 +104,10 @@ export class SqliteStore implements RunStore {
   saveStep(runId: string, step: string, result: StepResult): void {
     this.assertOpen();
     const counters = this.counters.of(runId, true) as RunCounters;
+    let position = counters.positions.get(step);
+    if (position === undefined) counters.positions.set(step, (position = ++counters.position));
     // Encoded now: the engine updates result objects in place.
-    const params = stepParams(runId, step, ++counters.position, result);
-    this.writes.deferStep(this.sql.upsertStep, `${runId}\0${step}`, params);
+    this.writes.deferStep(this.saveStepRow, `${runId}\0${step}`, stepParams(runId, step, position, result));
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
@@ -110,13 +124,12 @@ export class SqliteStore implements RunStore {
   appendEvent(event: PipelineEvent): void {
     this.assertOpen();
     const counters = this.counters.of(event.runId, true) as RunCounters;
-    const params = eventParams(event, ++counters.seq);
+    // Encoded before it takes a seq: an event that cannot be stored leaves no gap in the journal.
+    const body = eventJson(event);
+    this.writes.deferEvent(event.runId, ++counters.seq, body);
     // The run's last event: its counters are not needed any more.
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.forget(event.runId);
-    const commitsNow = this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type));
-    if (!commitsNow) this.writes.defer(this.sql.insertEvent, params);
-    else if (this.writes.size === 0) this.sql.insertEvent.run(params);
-    else this.writes.commit([this.sql.insertEvent, params]);
+    if (this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type))) this.writes.commit();
   }
 
   /** Commits every pending write now: the engine calls it before publishing a batch of events. */
@@ -129,7 +142,7 @@ export class SqliteStore implements RunStore {
     const row = this.sql.selectRun.get(runId) as RunRow | undefined;
     if (row === undefined) return undefined;
     // fromEntries defines own properties: a step named `__proto__` stays a step.
-    const steps: Record<string, StepResult> = Object.fromEntries((this.sql.selectSteps.all(runId) as StepRow[]).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
+    const steps: Record<string, StepResult> = Object.fromEntries(this.stepRows.rowsOf(runId).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
     return { run: runFromRow(row), steps };
   }
 
@@ -157,7 +170,7 @@ export class SqliteStore implements RunStore {
   /** The journal of a run: every event the engine published for it, in order. */
   events(runId: string): PipelineEvent[] {
     this.flush();
-    return (this.sql.selectEvents.all(runId) as string[]).map((body) => JSON.parse(body) as PipelineEvent);
+    return this.journal.after(runId, 0).map((entry) => entry.event);
   }
 
   getCache(key: string): CacheEntry | undefined {
@@ -177,13 +190,16 @@ export class SqliteStore implements RunStore {
    */
   acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Lease {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new SqliteStoreError('INVALID_OPTION', `A lease's ttlMs must be a positive number, got ${String(ttlMs)}.`);
-    this.flush();
-    return this.control.acquireLease(runId, holder, ttlMs, takeOver);
+    this.assertOpen();
+    // What is pending commits in the lease's transaction: one commit rather than two.
+    return this.control.acquireLease(runId, holder, ttlMs, takeOver, () => this.writes.commit());
   }
 
+  /** Commits what is pending and gives the lease back, in one transaction; visible to every process at once. */
   releaseLease(runId: string, owner: string): void {
-    this.flush();
-    this.control.releaseLease(runId, owner);
+    this.assertOpen();
+    this.writes.defer(this.control.dropLease, [runId, owner]);
+    this.writes.commit();
   }
 
   readLease(runId: string): Lease | undefined {
@@ -192,7 +208,7 @@ export class SqliteStore implements RunStore {
 
   /** The committed journal after `afterSeq`: what another process has published of the run. */
   readEvents(runId: string, afterSeq: number): JournalEntry[] {
-    return this.afterFlush(() => this.control.readEvents(runId, afterSeq));
+    return this.afterFlush(() => this.journal.after(runId, afterSeq));
   }
 
   requestStop(runId: string, request: StopRequest): void {
@@ -269,6 +285,24 @@ export class SqliteStore implements RunStore {
   private assertOpen(): void {
     if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
     this.writes.throwDeferred();
+  }
+
+  /** A run's counters from the file (pending writes committed), `undefined` when it is not there. */
+  private readCounters(runId: string): RunCounters | undefined {
+    const positions = this.stepRows.positionsOf(runId);
+    if (positions.size === 0 && this.sql.selectRun.get(runId) === undefined) return undefined;
+    let position = 0;
+    for (const saved of positions.values()) position = Math.max(position, saved);
+    return { seq: this.journal.lastSeq(runId), position, positions };
+  }
+
+  private unknownRun(runId: string): SqliteStoreError {
+    return new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path });
+  }
+
+  /** Inside the commit's transaction: a run missing from the file fails the commit. */
+  private appendJournal(runId: string, first: number, last: number, events: string): void {
+    if (!this.journal.append(runId, first, last, events)) throw this.unknownRun(runId);
   }
 
   private recordArtifact(ref: ArtifactRef, createdAt: number): void {

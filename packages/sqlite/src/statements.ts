@@ -4,39 +4,27 @@ import type Database from 'better-sqlite3';
 export type Statement = Database.Statement<unknown[]>;
 
 export const RUN_COLUMNS = 'run_id, pipeline, version, status, params, input, fingerprint, started_at, ended_at, error';
-export const STEP_COLUMNS = 'step, position, status, output, attempts, error, started_at, ended_at, metrics, logs, artifacts';
 
 /** The statements the store runs, prepared once per connection. */
 export interface Statements {
   readonly upsertRun: Statement;
   readonly endRun: Statement;
-  readonly upsertStep: Statement;
-  readonly insertEvent: Statement;
   readonly upsertCache: Statement;
   readonly selectCache: Statement;
   readonly selectRun: Statement;
-  readonly selectSteps: Statement;
-  readonly selectEvents: Statement;
-  readonly selectCounters: Statement;
   readonly insertArtifact: Statement;
 }
 
 /** Prepares {@link Statements} on a connection whose schema is current. */
 export const prepareStatements = (db: Database.Database): Statements => ({
   upsertRun: db.prepare<unknown[]>(
-    `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    // A new run takes the next num (schema 4), which numbers its journal rows; a resumed one keeps its own.
+    `INSERT INTO runs (${RUN_COLUMNS}, num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(num), 0) + 1 FROM runs))
      ON CONFLICT (run_id) DO UPDATE SET pipeline = excluded.pipeline, version = excluded.version, status = excluded.status,
        params = excluded.params, input = excluded.input, fingerprint = excluded.fingerprint,
        started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error`,
   ),
   endRun: db.prepare<unknown[]>('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?'),
-  upsertStep: db.prepare<unknown[]>(
-    `INSERT INTO steps (run_id, ${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, output = excluded.output, attempts = excluded.attempts,
-       error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at,
-       metrics = excluded.metrics, logs = excluded.logs, artifacts = excluded.artifacts`,
-  ),
-  insertEvent: db.prepare<unknown[]>('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)'),
   upsertCache: db.prepare<unknown[]>(
     `INSERT INTO cache (key, pipeline, step, output, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, step = excluded.step, output = excluded.output,
@@ -44,13 +32,6 @@ export const prepareStatements = (db: Database.Database): Statements => ({
   ),
   selectCache: db.prepare<unknown[]>('SELECT * FROM cache WHERE key = ?'),
   selectRun: db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`),
-  selectSteps: db.prepare<unknown[]>(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY position`),
-  selectEvents: db.prepare<unknown[]>('SELECT body FROM events WHERE run_id = ? ORDER BY seq').pluck(),
-  selectCounters: db.prepare<unknown[]>(
-    `SELECT (SELECT 1 FROM runs WHERE run_id = @runId) AS found,
-            (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = @runId) AS seq,
-            (SELECT COALESCE(MAX(position), 0) FROM steps WHERE run_id = @runId) AS position`,
-  ),
   insertArtifact: db.prepare<unknown[]>('INSERT OR IGNORE INTO artifacts (id, run_id, step, name, hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
 });
 

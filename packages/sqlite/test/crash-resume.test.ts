@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CRASH_OUTPUTS, CRASH_STEPS } from './fixtures/crash-pipeline';
 import { outcomeOf, spawnFixture, waitForFile } from './support/child';
-import { integrityOf, withConnection } from './support/temp-dir';
+import { integrityOf, journalTypes, withConnection } from './support/temp-dir';
 
 const countEffects = (dir: string): Record<string, number> => {
   const counts: Record<string, number> = Object.fromEntries(CRASH_STEPS.map((step) => [step, 0]));
@@ -45,7 +45,7 @@ const crashAndResume = async (crashAt: string) => {
       resumed: { ...resumed, result: resumed.code === 0 ? (JSON.parse(resumed.stdout) as { status: string; runId: string; outputs: Record<string, unknown> }) : undefined },
       effects: countEffects(dir),
       integrity: integrityOf(db),
-      journal: withConnection(db, (connection) => connection.prepare('SELECT type FROM events WHERE run_id = ? ORDER BY seq').pluck().all(runId) as string[]),
+      journal: journalTypes(db, runId),
       finalStatus: withConnection(db, (connection) => connection.prepare('SELECT status FROM runs WHERE run_id = ?').pluck().get(runId)),
     };
   } finally {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { PipelineEvent } from '@pipewright/core';
 import { SCHEMA_VERSION, SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
 import { migrate, migrations } from '../src/migrations';
 import type { Migration } from '../src/migrations';
@@ -16,7 +17,7 @@ describe('schema migrations', () => {
     await store.close();
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
     expect(versionOf(dir.file('runs.db'))).toBe(SCHEMA_VERSION);
-    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'events', 'leases', 'runs', 'schedule_ticks', 'schedules', 'signals', 'step_waits', 'steps', 'stop_requests']);
+    expect(withConnection(dir.file('runs.db'), tablesOf)).toEqual(['artifacts', 'cache', 'journal', 'leases', 'runs', 'schedule_ticks', 'schedules', 'signals', 'step_waits', 'steps', 'stop_requests']);
   });
 
   it('upgrades a version-1 file: its leases keep their owner and expiry, with no host or pid known', async () => {
@@ -38,11 +39,84 @@ describe('schema migrations', () => {
     old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
     old.close();
     const store = new SqliteStore({ path });
-    expect(versionOf(path)).toBe(3);
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
     store.sendSignal('r1', 'go', { ok: true }, 2);
     expect(store.readSignal('r1', 'go')).toMatchObject({ payload: { ok: true } });
     store.saveWait('r1', 'approve', 0, { kind: 'sleep', until: 9 });
     expect(store.readWaits('r1', 'approve')).toEqual([{ seq: 0, record: { kind: 'sleep', until: 9 } }]);
+    await store.close();
+  });
+
+  it('upgrades a version-3 file: each run keeps its journal, which goes on after it; new runs journal apart', async () => {
+    const path = dir.file('v3.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 3), path);
+    const insertRun = old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES (?, 'p', '1', 'running', '{}', '{}', '{}', 1)");
+    const insertEvent = old.prepare('INSERT INTO events (run_id, seq, type, step, at, body) VALUES (?, ?, ?, ?, ?, ?)');
+    const journalOf = (runId: string): PipelineEvent[] => [
+      { type: 'run.started', runId, at: 1, pipeline: 'p', version: '1', params: {} },
+      { type: 'step.created', runId, at: 2, step: 'a', attempt: 0 },
+      { type: 'step.started', runId, at: 3, step: 'a', attempt: 1 },
+    ] as PipelineEvent[];
+    for (const runId of ['r1', 'r2']) {
+      insertRun.run(runId);
+      journalOf(runId).forEach((event, index) => insertEvent.run(runId, index + 1, event.type, 'step' in event ? event.step : null, event.at, JSON.stringify(event)));
+    }
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
+    expect(store.events('r1')).toEqual(journalOf('r1'));
+    expect(store.events('r2')).toEqual(journalOf('r2'));
+    expect(store.readEvents('r1', 1)).toEqual([
+      { seq: 2, event: journalOf('r1')[1] },
+      { seq: 3, event: journalOf('r1')[2] },
+    ]);
+    // r1 goes on where its journal stopped, in one commit with a new run's first events.
+    store.beginRun({ runId: 'r3', pipeline: 'p', version: '1', params: {}, input: {}, fingerprint: {}, status: 'running', startedAt: 9, endedAt: undefined, error: undefined });
+    const more = [
+      { type: 'step.succeeded', runId: 'r1', at: 4, step: 'a', attempt: 1, output: 1 },
+      ...journalOf('r3'),
+      { type: 'run.succeeded', runId: 'r1', at: 5, status: 'succeeded', elapsedMs: 4 },
+    ] as PipelineEvent[];
+    more.forEach((event) => store.appendEvent(event));
+    store.commit();
+    expect(store.readEvents('r1', 2).map((entry) => [entry.seq, entry.event.type])).toEqual([
+      [3, 'step.started'],
+      [4, 'step.succeeded'],
+      [5, 'run.succeeded'],
+    ]);
+    expect(store.events('r3')).toEqual(journalOf('r3'));
+    expect(store.events('r2')).toEqual(journalOf('r2'));
+    await store.close();
+    expect(withConnection(path, tablesOf)).not.toContain('events');
+  });
+
+  it('upgrades a version-3 file: a run keeps its steps in order, and a resumed one updates them and adds after them', async () => {
+    const path = dir.file('v3-steps.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 3), path);
+    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1)").run();
+    const insertStep = old.prepare(
+      "INSERT INTO steps (run_id, step, position, status, output, attempts, error, started_at, ended_at, metrics, logs, artifacts) VALUES ('r1', ?, ?, ?, ?, 1, NULL, 1, 2, '{}', '[]', '{}')",
+    );
+    // v3 numbered saves, not steps: positions have gaps.
+    insertStep.run('prepare', 1, 'succeeded', '{"rows":3}');
+    insertStep.run('train', 4, 'running', null);
+    insertStep.run('audit', 9, 'succeeded', '"ok"');
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(Object.keys(store.getRun('r1')?.steps ?? {})).toEqual(['prepare', 'train', 'audit']);
+    expect(store.getRun('r1')?.steps.prepare).toMatchObject({ status: 'succeeded', output: { rows: 3 } });
+    const result = { status: 'succeeded', output: 7, attempts: 2, error: undefined, startedAt: 3, endedAt: 4, metrics: {}, logs: [], artifacts: {} } as const;
+    store.saveStep('r1', 'train', result);
+    store.saveStep('r1', 'report', { ...result, output: 8 });
+    store.commit();
+    const steps = store.getRun('r1')?.steps ?? {};
+    expect(Object.keys(steps)).toEqual(['prepare', 'train', 'audit', 'report']);
+    expect(steps.train).toMatchObject({ status: 'succeeded', output: 7, attempts: 2 });
+    expect(steps.report).toMatchObject({ output: 8 });
     await store.close();
   });
 

@@ -5,10 +5,9 @@ import type { PipelineEvent } from '@pipewright/core';
 import { SqliteStore } from '@pipewright/sqlite';
 import { OperatePipeline } from './fixtures/operate-pipeline';
 import { killHard, OperateBench } from './support/operate';
-import { withConnection } from './support/temp-dir';
+import { journalTypes } from './support/temp-dir';
 
-const journalOf = (db: string, runId: string): string[] =>
-  withConnection(db, (connection) => connection.prepare('SELECT type FROM events WHERE run_id = ? ORDER BY seq').pluck().all(runId) as string[]);
+const journalOf = journalTypes;
 
 const describeEvents = (events: readonly PipelineEvent[]): string[] => events.map((event) => ('step' in event ? `${event.type} ${event.step}` : event.type));
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PipelineEvent, RunRecord, StepResult } from '@pipewright/core';
 import { PipewrightError } from '@pipewright/core';
 import { SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
-import { useTempDir, withConnection } from './support/temp-dir';
+import { journalTypes, useTempDir, withConnection } from './support/temp-dir';
 
 const record = (runId: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
   runId,
@@ -43,8 +43,7 @@ const stepEvent = (runId: string, type: 'step.succeeded' | 'step.started' | 'ste
 const committedStatus = (path: string, runId: string, step: string): string | undefined =>
   withConnection(path, (db) => db.prepare('SELECT status FROM steps WHERE run_id = ? AND step = ?').pluck().get(runId, step) as string | undefined);
 
-const committedEvents = (path: string, runId: string): string[] =>
-  withConnection(path, (db) => db.prepare('SELECT type FROM events WHERE run_id = ? ORDER BY seq').pluck().all(runId) as string[]);
+const committedEvents = journalTypes;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
