@@ -13,6 +13,7 @@ import { Queries } from './queries';
 import { cacheRow, eventRow, runRow, stepRow } from './rows';
 import { withRetries } from './retry';
 import { RunControl } from './run-control';
+import { RunFences } from './run-fences';
 import { Staged } from './staged';
 import { PostgresWaits } from './waits';
 
@@ -23,7 +24,8 @@ import { PostgresWaits } from './waits';
  *
  * Asynchronous: writes are staged in memory and `commit()` sends everything staged in one
  * statement (one transaction), resolving once it is durable. Commits are sent one after another;
- * writes staged while one is in flight go in the next. The schema is created and migrated when
+ * writes staged while one is in flight go in the next. A run whose writes a failed commit carried
+ * is fenced until it is begun again: what it staged is taken back, not sent with a later commit. The schema is created and migrated when
  * the store opens (see {@link PostgresStore.ready}).
  */
 export class PostgresStore implements RunStore {
@@ -37,6 +39,7 @@ export class PostgresStore implements RunStore {
   private readonly ownsPool: boolean;
   private readonly opened: Promise<void>;
   private readonly staged = new Staged();
+  private readonly fences = new RunFences(this.staged);
   private readonly writer: BatchWriter;
   private readonly control: RunControl;
   private readonly listener: JournalListener;
@@ -79,6 +82,7 @@ export class PostgresStore implements RunStore {
 
   beginRun(run: RunRecord): void {
     this.assertOpen();
+    this.fences.lift(run.runId);
     this.staged.run(runRow(run));
     // A resumed run continues its journal where the database says it stopped.
     this.writer.forget(run.runId);
@@ -86,17 +90,20 @@ export class PostgresStore implements RunStore {
 
   saveStep(runId: string, step: string, result: StepResult): void {
     this.assertOpen();
+    if (this.fences.has(runId)) return;
     // Encoded now: the engine updates result objects in place.
     this.staged.step(stepRow(runId, step, result));
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     this.assertOpen();
+    if (this.fences.has(runId)) return;
     this.staged.end(runId, status, endedAt, error);
   }
 
   appendEvent(event: PipelineEvent): void {
     this.assertOpen();
+    if (this.fences.has(event.runId)) return;
     this.staged.event(eventRow(event));
   }
 
@@ -108,23 +115,18 @@ export class PostgresStore implements RunStore {
   /**
    * Sends everything staged, in one statement after the commit in flight; resolves once it is
    * durable. A lost connection is retried on a fresh one (`reconnectAttempts`); then it rejects
-   * with `CONNECTION_LOST` and nothing of the batch is applied.
+   * with `CONNECTION_LOST` and nothing of the batch is applied. Called for a run (`runId`), it
+   * also rejects once a failed commit carried writes of that run (see {@link RunFences}).
    */
-  commit(): Promise<void> {
+  commit(runId?: string): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError());
-    if (this.staged.empty) return this.tail;
-    if (this.next !== undefined) return this.next;
-    const next = this.tail
-      .catch(() => undefined)
-      .then(async () => {
-        this.next = undefined;
-        await this.opened;
-        await this.writer.send(this.staged.take());
-      });
-    next.catch(() => undefined); // the callers of commit() are told; a batch nobody awaits must not crash the process
-    this.next = next;
-    this.tail = next;
-    return next;
+    if (runId === undefined) return this.send();
+    try {
+      this.fences.check(runId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send().then(() => this.fences.check(runId));
   }
 
   async getRun(runId: string): Promise<StoredRun | undefined> {
@@ -193,6 +195,7 @@ export class PostgresStore implements RunStore {
   /** Stages a step's wait; its commit also consumes the signal `consumes`, both or neither. */
   saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
     this.assertOpen();
+    if (this.fences.has(runId)) return;
     this.staged.wait({ run_id: runId, step, seq, record: JSON.stringify(record) }, consumes);
   }
 
@@ -230,6 +233,31 @@ export class PostgresStore implements RunStore {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Sends what is staged after the commit in flight (or waits for that one when nothing is staged). */
+  private send(): Promise<void> {
+    if (this.staged.empty) return this.tail;
+    if (this.next !== undefined) return this.next;
+    const next = this.tail
+      .catch(() => undefined)
+      .then(async () => {
+        this.next = undefined;
+        await this.opened;
+        const { batch, runs } = this.staged.take();
+        try {
+          await this.writer.send(batch);
+        } catch (error) {
+          // Before anyone hears of the failure: the runs it hits stage nothing more that a later commit would send.
+          this.fences.fence(runs, error);
+          throw error;
+        }
+      });
+    next.catch(() => undefined); // the callers of commit() are told; a batch nobody awaits must not crash the process
+    this.next = next;
+    this.tail = next;
+    return next;
+  }
+
 
   /** Runs a read (or a lease's statement) once the store is open and the commits sent so far have settled; again on a fresh connection when it loses its own. */
   private async read<T>(what: string, query: () => Promise<T>): Promise<T> {

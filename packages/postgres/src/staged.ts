@@ -31,9 +31,17 @@ export interface WaitRow {
   readonly record: string;
 }
 
+/** A batch with the runs whose writes it carries (not sent: only the batch is). */
+export interface Taken {
+  readonly batch: Batch;
+  readonly runs: ReadonlySet<string>;
+}
+
 /**
  * The writes staged since the last commit. Later writes to the same row replace earlier ones
  * (a step saved four times in a turn is one row), so a batch never touches a row twice.
+ * Staging is shared by every run of the store, so it keeps which run staged what: a run whose
+ * commit failed has its writes taken back ({@link Staged.discard}).
  */
 export class Staged {
   private runs = new Map<string, RunRow>();
@@ -42,7 +50,9 @@ export class Staged {
   private events: EventRow[] = [];
   private cache = new Map<string, CacheRow>();
   private waits = new Map<string, WaitRow>();
-  private consumed = new Set<number>();
+  /** Consumed signal ids, with the run whose wait consumes them. */
+  private consumed = new Map<number, string>();
+  private touched = new Set<string>();
 
   get empty(): boolean {
     const waits = this.waits.size === 0 && this.consumed.size === 0;
@@ -53,6 +63,7 @@ export class Staged {
     // A run begun again (resume) starts over: an end staged before it is superseded.
     this.ends.delete(row.run_id);
     this.runs.set(row.run_id, row);
+    this.touched.add(row.run_id);
   }
 
   end(runId: string, status: string, endedAt: number, error: ErrorInfo | undefined): void {
@@ -60,15 +71,18 @@ export class Staged {
     const begun = this.runs.get(runId);
     if (begun !== undefined) this.runs.set(runId, { ...begun, status, ended_at: endedAt, error: encoded });
     else this.ends.set(runId, { run_id: runId, status, ended_at: endedAt, error: encoded });
+    this.touched.add(runId);
   }
 
   step(row: StepRow): void {
     // A Map keeps the order of first insertion: steps first saved in this batch get positions in that order.
     this.steps.set(`${row.run_id}\0${row.step}`, row);
+    this.touched.add(row.run_id);
   }
 
   event(row: EventRow): void {
     this.events.push(row);
+    this.touched.add(row.run_id);
   }
 
   putCache(row: CacheRow): void {
@@ -77,11 +91,27 @@ export class Staged {
 
   wait(row: WaitRow, consumes: number | undefined): void {
     this.waits.set(`${row.run_id}\0${row.step}\0${row.seq}`, row);
-    if (consumes !== undefined) this.consumed.add(consumes);
+    if (consumes !== undefined) this.consumed.set(consumes, row.run_id);
+    this.touched.add(row.run_id);
+  }
+
+  /**
+   * Takes back everything the run staged (not its cache entries: they name no run, and an
+   * entry is a step's output whoever writes it).
+   */
+  discard(runId: string): void {
+    if (!this.touched.delete(runId)) return;
+    this.runs.delete(runId);
+    this.ends.delete(runId);
+    const prefix = `${runId}\0`;
+    for (const key of this.steps.keys()) if (key.startsWith(prefix)) this.steps.delete(key);
+    for (const key of this.waits.keys()) if (key.startsWith(prefix)) this.waits.delete(key);
+    for (const [id, owner] of this.consumed) if (owner === runId) this.consumed.delete(id);
+    this.events = this.events.filter((row) => row.run_id !== runId);
   }
 
   /** Hands over everything staged and starts afresh. */
-  take(): Batch {
+  take(): Taken {
     const ended = new Set<string>(this.ends.keys());
     for (const row of this.runs.values()) if (row.status !== 'running') ended.add(row.run_id);
     const batch: Batch = {
@@ -92,15 +122,17 @@ export class Staged {
       cache: [...this.cache.values()],
       stops: [...ended].map((run_id) => ({ run_id })),
       waits: [...this.waits.values()],
-      consumed: [...this.consumed].map((id) => ({ id })),
+      consumed: [...this.consumed.keys()].map((id) => ({ id })),
     };
+    const runs = this.touched;
     this.runs = new Map();
     this.ends = new Map();
     this.steps = new Map();
     this.events = [];
     this.cache = new Map();
     this.waits = new Map();
-    this.consumed = new Set();
-    return batch;
+    this.consumed = new Map();
+    this.touched = new Set();
+    return { batch, runs };
   }
 }

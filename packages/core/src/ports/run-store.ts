@@ -185,8 +185,13 @@ export interface RunStore {
   appendEvent?(event: PipelineEvent): void;
   /** Stages (or replaces) a cached output. */
   putCache(entry: CacheEntry): void;
-  /** Makes every staged write durable, atomically; throws (or rejects) if it cannot. */
-  commit(): Awaitable<void>;
+  /**
+   * Makes every staged write durable, atomically; throws (or rejects) if it cannot. The engine
+   * names the run whose turn it commits: a store that sends several runs' writes together
+   * (Postgres) then rejects for that run once a commit carrying its writes failed, even if the
+   * commit this call waits for succeeds, until the run is begun again (`resume`).
+   */
+  commit(runId?: string): Awaitable<void>;
   /** A run with its steps, or `undefined`. */
   getRun(runId: string): Awaitable<StoredRun | undefined>;
   /** Runs matching the query, newest first; `limit` is an integer ≥ 0 (the engine checks it). */

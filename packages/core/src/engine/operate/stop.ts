@@ -48,7 +48,7 @@ export const stopRun = async (context: StopContext, runId: string, reason: strin
     }
     store.endRun(runId, 'aborted', now, error);
     store.appendEvent?.({ type: 'run.aborted', runId, at: now, status: 'aborted', elapsedMs: now - stored.run.startedAt, error });
-    await store.commit?.();
+    await store.commit?.(runId);
   } finally {
     await store.releaseLease(runId, context.holder.owner);
   }

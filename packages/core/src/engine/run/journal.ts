@@ -43,6 +43,8 @@ export class Journal {
   constructor(
     private readonly store: RunStore,
     private readonly sink: JournalSink,
+    /** The run whose journal this is, named to `commit()` (see {@link RunStore.commit}). */
+    private readonly runId?: string,
   ) {}
 
   /** `true` once a commit failed: nothing more is released. */
@@ -92,7 +94,7 @@ export class Journal {
   commitNow(): void | Promise<void> {
     let done: void | Promise<void>;
     try {
-      done = this.store.commit();
+      done = this.store.commit(this.runId);
     } catch (error) {
       // Nothing was recorded: the run must not start, and its caller hears why.
       this.failed = true;
@@ -140,7 +142,7 @@ export class Journal {
     this.reactions = [];
     let done: void | Promise<void>;
     try {
-      done = this.store.commit?.();
+      done = this.store.commit?.(this.runId);
     } catch (error) {
       return this.fail(error);
     }

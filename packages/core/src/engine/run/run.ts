@@ -68,7 +68,7 @@ export class Run implements RunHandle {
 
   constructor(private readonly deps: RunDeps) {
     this.id = deps.runId;
-    const journal = new Journal(deps.store, { publish: (event) => this.publish(event), commitFailed: (error) => this.storeFailed(error) });
+    const journal = new Journal(deps.store, { publish: (event) => this.publish(event), commitFailed: (error) => this.storeFailed(error) }, deps.runId);
     const host = new RunHost(deps.runId, deps.store);
     const core = (this.core = createRunCore(deps, journal, host));
     const status = (this.writer = new StepStatusWriter(core, (state) => this.scheduler.stepEnded(state)));

@@ -136,6 +136,9 @@ export class StepStatusWriter {
 
   /** Saves a step's state; stores that keep results by reference need it only once. */
   private save(state: StepState): void {
+    // A run whose commit failed stages nothing more: nobody would commit it but another run (or
+    // the run's next incarnation), after that one has read the run back, so it would land stale.
+    if (this.core.journal.broken) return;
     if (state.saved && this.core.store.keepsReferences === true) return;
     state.saved = true;
     this.core.store.saveStep(this.core.id, state.name, state.result);
