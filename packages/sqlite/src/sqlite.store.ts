@@ -39,7 +39,6 @@ import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import type { SqliteStoreOptions } from './options';
 
-
 /**
  * The durable store: runs, steps, the event journal, artifact metadata, cache entries and
  * run leases in one SQLite file (WAL mode), artifact bytes as content-addressed files beside it.
@@ -147,24 +146,7 @@ export class SqliteStore implements RunStore {
   }
 
   listRuns(query: HistoryQuery = {}): RunSummary[] {
-    const { pipeline, status, limit } = query;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-      throw new SqliteStoreError('INVALID_OPTION', `History limit must be an integer ≥ 0, got ${String(limit)}.`);
-    }
-    this.flush();
-    const params: unknown[] = [];
-    if (pipeline !== undefined) params.push(pipeline);
-    if (status !== undefined) params.push(status);
-    params.push(limit ?? -1);
-    const rows = this.history.get(pipeline !== undefined, status !== undefined).all(params) as RunRow[];
-    return rows.map((row) => ({
-      runId: row.run_id,
-      pipeline: row.pipeline,
-      version: row.version,
-      status: row.status as RunSummary['status'],
-      startedAt: row.started_at,
-      endedAt: row.ended_at ?? undefined,
-    }));
+    return this.afterFlush(() => this.history.list(query));
   }
 
   /** The journal of a run: every event the engine published for it, in order. */

@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { HistoryQuery, RunSummary } from '@pipewright/core';
+import { SqliteStoreError } from './errors';
+import type { RunRow } from './rows';
 
 /** A prepared statement taking positional parameters. */
 export type Statement = Database.Statement<unknown[]>;
@@ -50,5 +53,26 @@ export class HistoryStatements {
       this.prepared.set(key, statement);
     }
     return statement;
+  }
+
+  /** Runs matching the query, newest first. Throws `INVALID_OPTION` for a bad limit. */
+  list(query: HistoryQuery): RunSummary[] {
+    const { pipeline, status, limit } = query;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new SqliteStoreError('INVALID_OPTION', `History limit must be an integer ≥ 0, got ${String(limit)}.`);
+    }
+    const params: unknown[] = [];
+    if (pipeline !== undefined) params.push(pipeline);
+    if (status !== undefined) params.push(status);
+    params.push(limit ?? -1);
+    const rows = this.get(pipeline !== undefined, status !== undefined).all(params) as RunRow[];
+    return rows.map((row) => ({
+      runId: row.run_id,
+      pipeline: row.pipeline,
+      version: row.version,
+      status: row.status as RunSummary['status'],
+      startedAt: row.started_at,
+      endedAt: row.ended_at ?? undefined,
+    }));
   }
 }
