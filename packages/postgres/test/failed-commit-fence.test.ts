@@ -2,19 +2,7 @@ import { Pool } from 'pg';
 import type { StepResult, StepStatus } from '@pipewright/core';
 import { PostgresStore } from '@pipewright/postgres';
 import { useDatabase } from './support/database';
-
-const record = (runId: string) => ({
-  runId,
-  pipeline: 'p',
-  version: '1',
-  params: {},
-  input: {},
-  fingerprint: {},
-  status: 'running' as const,
-  startedAt: 1,
-  endedAt: undefined,
-  error: undefined,
-});
+import { record } from './support/run-record';
 
 const step = (status: StepStatus): StepResult => ({
   status,

@@ -3,19 +3,7 @@ import { Client } from 'pg';
 import { Engine } from '@pipewright/core';
 import { PostgresStore, PostgresStoreError, SCHEMA_VERSION } from '@pipewright/postgres';
 import { useDatabase } from './support/database';
-
-const record = (runId: string) => ({
-  runId,
-  pipeline: 'p',
-  version: '1',
-  params: {},
-  input: {},
-  fingerprint: {},
-  status: 'running' as const,
-  startedAt: 1,
-  endedAt: undefined,
-  error: undefined,
-});
+import { record } from './support/run-record';
 
 const step = (output: unknown, metrics: Record<string, number> = {}) => ({
   status: 'succeeded' as const,

@@ -8,19 +8,7 @@ import { PostgresStore } from '@pipewright/postgres';
 import { effectsIn, SharedPipeline } from './fixtures/shared-pipeline';
 import { allowConnections, useDatabase, withAdmin } from './support/database';
 import { waitForPath, waitUntil } from './support/wait';
-
-const record = (runId: string) => ({
-  runId,
-  pipeline: 'p',
-  version: '1',
-  params: {},
-  input: {},
-  fingerprint: {},
-  status: 'running' as const,
-  startedAt: 1,
-  endedAt: undefined,
-  error: undefined,
-});
+import { record } from './support/run-record';
 
 describe('PostgresStore when the connection is lost', () => {
   jest.setTimeout(120_000);

@@ -95,7 +95,7 @@ export class InProcessExecutor implements Executor {
           }
         }
       });
-      return value instanceof Promise ? value : Promise.resolve(value);
+      return Promise.resolve(value); // the body's own promise when it returned one
     } catch (error) {
       return Promise.reject(error as Error);
     }
