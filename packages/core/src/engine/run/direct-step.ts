@@ -56,7 +56,9 @@ export class DirectStep {
   run(state: StepState): void {
     const { core, status } = this;
     const { node } = state;
-    status.emit(state, node.spawnedBy === undefined ? { type: 'step.created' } : { type: 'step.created', spawnedBy: node.spawnedBy });
+    // One clock reading for created, queued and (with a free slot) started: no user code runs between.
+    const at = Date.now();
+    status.emit(state, node.spawnedBy === undefined ? { type: 'step.created' } : { type: 'step.created', spawnedBy: node.spawnedBy }, at);
     try {
       state.params = resolveParams(core, state) as Params; // synchronous: a params function is not run directly
     } catch (error) {
@@ -64,13 +66,13 @@ export class DirectStep {
     }
     if (isTerminal(state.result.status)) return;
     const queue = node.options.queue ?? 'default';
-    status.transition(state, 'queued', { type: 'step.queued', queue });
+    status.transition(state, 'queued', { type: 'step.queued', queue }, at);
     const wait = this.slots.acquire();
-    if (wait === undefined) return this.launch(state, queue);
-    void wait.then(() => this.launch(state, queue));
+    if (wait === undefined) return this.launch(state, queue, at);
+    void wait.then(() => this.launch(state, queue, Date.now()));
   }
 
-  private launch(state: StepState, queue: string): void {
+  private launch(state: StepState, queue: string, at: number): void {
     state.holdsSlot = true;
     if (isTerminal(state.result.status)) return this.releaseSlot(state);
     const { core } = this;
@@ -78,7 +80,7 @@ export class DirectStep {
     if (core.scope.cancelled) return this.settle(state, false, abortOf(state.name, core.scope.reason));
     let work: Promise<unknown>;
     try {
-      work = startAttempt(core, this.status, this.spawner, state, 1, core.scope, queue);
+      work = startAttempt(core, this.status, this.spawner, state, 1, core.scope, queue, at);
     } catch (error) {
       return this.settle(state, false, error);
     }

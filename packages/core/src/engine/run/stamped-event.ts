@@ -8,8 +8,7 @@ import type { StepEventBody } from './run-step-channel';
  * through four map transitions. Other events are stamped in place. Field order is the same either
  * way (body first), so serialized events read the same.
  */
-export const stampedEvent = (body: StepEventBody, runId: string, step: string, attempt: number): StepEvent => {
-  const at = Date.now();
+export const stampedEvent = (body: StepEventBody, runId: string, step: string, attempt: number, at: number): StepEvent => {
   switch (body.type) {
     case 'step.created':
       return body.spawnedBy === undefined ? { type: body.type, runId, at, step, attempt } : { type: body.type, spawnedBy: body.spawnedBy, runId, at, step, attempt };

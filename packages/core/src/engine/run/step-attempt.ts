@@ -19,6 +19,8 @@ export const startAttempt = (
   attempt: number,
   scope: CancellationScope,
   queue: string,
+  /** A clock reading from the caller's synchronous stretch, for the start (see `StepStatusWriter.emit`). */
+  at = Date.now(),
 ): Promise<unknown> => {
   const { node } = state;
   const template = node.body.kind === 'template' ? node.body.template : undefined;
@@ -35,7 +37,7 @@ export const startAttempt = (
   state.request = request;
   state.result.attempts = attempt;
   // A remote attempt stays `queued` until an agent takes it (`channel.started`).
-  if (core.executor.reportsStart !== true || template?.kind === 'pipeline') status.markStarted(state, undefined);
+  if (core.executor.reportsStart !== true || template?.kind === 'pipeline') status.markStarted(state, undefined, at);
   if (template?.kind === 'pipeline') return spawner.runChildPipeline(state, template.target, scope.signal);
   return core.executor.execute(request, new RunStepChannel(core.host, state, scope));
 };
