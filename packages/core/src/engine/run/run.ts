@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { EventStream } from './event-stream';
 import type { Observable } from 'rxjs';
 import type { PipelineGraph } from '../../graph/pipeline-graph';
 import type { StepNode } from '../../graph/step-node';
@@ -53,7 +53,7 @@ export class Run implements RunHandle {
   readonly recorded: Promise<void>;
 
   private readonly core: RunCore;
-  private readonly events = new Subject<PipelineEvent>();
+  private readonly events = new EventStream<PipelineEvent>();
   private readonly control: RunControl;
   private readonly scheduler: Scheduler;
   private readonly lifecycle: StepLifecycle;
@@ -86,7 +86,7 @@ export class Run implements RunHandle {
     const kept = deps.restored ? restoreStates(core, deps.restored) : [];
     core.ended += kept.length;
 
-    this.events$ = this.events.asObservable();
+    this.events$ = this.events.observable;
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
     this.record(deps.copyRestored === true ? kept : []);
     // Committed now; released (published, begun) on a microtask, so a subscriber of the same tick sees `run.started`.
