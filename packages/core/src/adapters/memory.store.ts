@@ -25,7 +25,7 @@ import type {
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Finished runs kept for `history()`; older ones are forgotten. Default 100. */
+  /** Finished runs kept for `history()`; those that finished first are forgotten first. Default 100. */
   readonly maxRuns?: number;
   /** Where artifact bytes go; memory by default. */
   readonly artifacts?: ArtifactStore;
@@ -67,6 +67,14 @@ export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, Entry>();
   /** Runs in `runs` that are no longer running (what `maxRuns` bounds). */
   private finishedRuns = 0;
+  /**
+   * Ids of runs in the order they finished, oldest first from `evictFrom`: eviction takes them
+   * from there instead of walking `runs`, whose iteration steps over every deleted entry until the
+   * map compacts itself (≈ `maxRuns` of them on a long-lived engine, at every run's end). An id
+   * may be stale (resumed since, or already gone): eviction checks.
+   */
+  private finishedOrder: string[] = [];
+  private evictFrom = 0;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly leases = new Map<string, Lease>();
   private readonly stopRequests = new Map<string, StopRequest>();
@@ -95,7 +103,7 @@ export class MemoryStore implements RunStore {
   beginRun(run: RunRecord): void {
     const known = this.runs.get(run.runId);
     if (known !== undefined && known.run.status !== 'running') this.finishedRuns--;
-    if (run.status !== 'running') this.finishedRuns++;
+    if (run.status !== 'running') this.finished(run.runId);
     this.runs.set(run.runId, { run, names: known?.names ?? [], results: known?.results ?? [] });
     this.last = undefined;
   }
@@ -115,7 +123,7 @@ export class MemoryStore implements RunStore {
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
-    if (entry.run.status === 'running') this.finishedRuns++;
+    if (entry.run.status === 'running') this.finished(runId);
     entry.run = { ...entry.run, status, endedAt, error };
     this.stopRequests.delete(runId);
     this.last = undefined;
@@ -215,17 +223,25 @@ export class MemoryStore implements RunStore {
     return Promise.resolve();
   }
 
+  private finished(runId: string): void {
+    this.finishedRuns++;
+    this.finishedOrder.push(runId);
+  }
+
+  /** Forgets the runs that finished first while more than `maxRuns` have finished. */
   private evict(): void {
-    // Counted as runs end rather than recounted here: a long-lived engine ends runs all day.
-    if (this.finishedRuns <= this.maxRuns) return;
-    for (const [runId, entry] of this.runs) {
-      if (this.finishedRuns <= this.maxRuns) break;
-      if (entry.run.status !== 'running') {
-        this.runs.delete(runId);
-        this.journal?.forget(runId);
-        this.waits.forgetRun(runId);
-        this.finishedRuns--;
-      }
+    const order = this.finishedOrder;
+    while (this.finishedRuns > this.maxRuns && this.evictFrom < order.length) {
+      const runId = order[this.evictFrom++] as string;
+      if (this.runs.get(runId)?.run.status === 'running' || !this.runs.delete(runId)) continue;
+      this.journal?.forget(runId);
+      this.waits.forgetRun(runId);
+      this.finishedRuns--;
+    }
+    // Drop the consumed head now and then, not at every eviction: a copy of ≈ maxRuns ids.
+    if (this.evictFrom > 1024 && this.evictFrom * 2 > order.length) {
+      this.finishedOrder = order.slice(this.evictFrom);
+      this.evictFrom = 0;
     }
   }
 }
