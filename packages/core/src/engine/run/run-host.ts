@@ -14,7 +14,8 @@ export interface HostedUnits {
   readonly core: RunCore;
   readonly status: StepStatusWriter;
   readonly spawner: Spawner;
-  readonly waits: Waits;
+  /** Made on first use: most runs never wait. */
+  waits(): Waits;
 }
 
 /**
@@ -59,10 +60,10 @@ export class RunHost implements ChannelHost {
   }
 
   waitFor(state: StepState, seq: number, name: string, options: WaitOptions | undefined, signal: AbortSignal): Promise<unknown> {
-    return this.units.waits.waitFor(state, seq, name, options, signal);
+    return this.units.waits().waitFor(state, seq, name, options, signal);
   }
 
   sleep(state: StepState, seq: number, ms: number, signal: AbortSignal): Promise<void> {
-    return this.units.waits.sleep(state, seq, ms, signal);
+    return this.units.waits().sleep(state, seq, ms, signal);
   }
 }

@@ -58,7 +58,9 @@ export class Run implements RunHandle {
   private readonly scheduler: Scheduler;
   private readonly lifecycle: StepLifecycle;
   private readonly writer: StepStatusWriter;
-  private readonly waits: Waits;
+  private readonly lender: SlotLender;
+  /** Durable waits, made when a step first waits (a `Set`, a `Map` and a promise most runs never use). */
+  private waitsUnit: Waits | undefined;
   private endStatus: RunStatus | undefined;
   private startedAt = Date.now();
   private resolveResult!: (result: RunResult) => void;
@@ -75,12 +77,11 @@ export class Run implements RunHandle {
     this.control = new RunControl(core, status, () => this.end());
     this.scheduler = new Scheduler(core, status, this.control);
     const slots = new Slots(deps.options.concurrency ?? deps.definition.concurrency ?? Infinity);
-    const lender = new SlotLender(slots);
-    this.waits = new Waits(core, status, lender);
+    const lender = (this.lender = new SlotLender(slots));
     const spawner = new Spawner(core, lender, this.scheduler, (node: StepNode) => addState(core.states, node), (definition, runParams, store, runId, signal) =>
       new Run({ definition, options: { signal }, runParams, store, executor: deps.executor, container: core.container, runId }),
     );
-    host.attach({ core, status, spawner, waits: this.waits });
+    host.attach({ core, status, spawner, waits: () => (this.waitsUnit ??= new Waits(this.core, this.writer, this.lender)) });
     this.lifecycle = new StepLifecycle(core, status, slots, spawner);
     addStaticStates(core);
     const kept = deps.restored ? restoreStates(core, deps.restored) : [];
@@ -120,12 +121,12 @@ export class Run implements RunHandle {
 
   /** Whether a step waits for a signal now (the engine polls the store for it then). */
   get waitingForSignals(): boolean {
-    return this.waits.waitingForSignals;
+    return this.waitsUnit?.waitingForSignals ?? false;
   }
 
   /** A signal was recorded for this run: let its waiting steps look for it. */
   wakeSignals(): void {
-    this.waits.wake();
+    this.waitsUnit?.wake();
   }
 
   stop(reason = 'stopped'): Promise<RunResult> {

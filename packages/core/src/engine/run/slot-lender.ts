@@ -9,14 +9,15 @@ import type { StepState } from './step-state';
  */
 export class SlotLender {
   /** Steps that gave their slot back: how many awaits each has open, and whether it held a slot. */
-  private readonly awaited = new Map<StepState, { count: number; gaveSlot: boolean }>();
+  private awaited: Map<StepState, { count: number; gaveSlot: boolean }> | undefined; // made on first lend: most runs never lend
 
   constructor(private readonly slots: Slots) {}
 
   /** Gives `caller`'s slot back while one more await of its own is open (see {@link reclaim}). */
   lend(caller: StepState): void {
-    let awaiting = this.awaited.get(caller);
-    if (awaiting === undefined) this.awaited.set(caller, (awaiting = { count: 0, gaveSlot: false }));
+    const awaited = (this.awaited ??= new Map());
+    let awaiting = awaited.get(caller);
+    if (awaiting === undefined) awaited.set(caller, (awaiting = { count: 0, gaveSlot: false }));
     awaiting.count++;
     if (caller.holdsSlot) {
       caller.holdsSlot = false;
@@ -31,9 +32,9 @@ export class SlotLender {
    * behind it) would deadlock.
    */
   reclaim(caller: StepState): Promise<void> | undefined {
-    const awaiting = this.awaited.get(caller);
+    const awaiting = this.awaited?.get(caller);
     if (awaiting === undefined || --awaiting.count > 0) return undefined;
-    this.awaited.delete(caller);
+    this.awaited?.delete(caller);
     if (!awaiting.gaveSlot || isTerminal(caller.result.status)) return undefined;
     const wait = this.slots.acquire();
     if (wait === undefined) {
