@@ -1,7 +1,7 @@
 import type { StepNode } from '../../graph/step-node';
 import type { StepResult } from '../../model/results';
 import { isSuccess } from '../../model/results';
-import { pendingResult } from './step-state';
+import { NO_PARAMS, pendingResult } from './step-state';
 import type { StepState } from './step-state';
 
 import type { RunCore } from './run-core';
@@ -17,7 +17,7 @@ export const addState = (states: RunStates, node: StepNode, index = -1): StepSta
     result: pendingResult(),
     index,
     waitingParents: node.spawnedBy === undefined ? node.parents.length : 0,
-    params: {},
+    params: NO_PARAMS,
     scope: undefined,
     holdsSlot: false,
     inFlight: false,

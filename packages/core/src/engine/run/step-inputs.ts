@@ -12,11 +12,10 @@ import type { StepContext } from '../../model/step-context';
 import { callbackFailed } from './callback-failed';
 import type { RunCore } from './run-core';
 import { RunStepChannel } from './run-step-channel';
+import { NO_PARAMS } from './step-state';
 import type { StepState } from './step-state';
 import { parentsOf } from './states';
 
-/** The params of every step that has none: shared, so frozen. */
-const NO_PARAMS: Params = Object.freeze({}) as Params;
 
 /** Parents' outputs by name, as the step's context and request carry them. */
 export const parentOutputs = (core: RunCore, state: StepState): Record<string, unknown> => {

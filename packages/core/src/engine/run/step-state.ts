@@ -46,6 +46,9 @@ export interface StepState {
   waiters: Array<(state: StepState) => void> | undefined;
 }
 
+/** The params of every step that has none (and of a step until they are resolved): shared, so frozen. */
+export const NO_PARAMS: Params = Object.freeze({}) as Params;
+
 const EMPTY_METRICS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 const EMPTY_LOGS: LogEntry[] = Object.freeze([]) as unknown as LogEntry[];
 const EMPTY_ARTIFACTS: Record<string, ArtifactRef> = Object.freeze({}) as Record<string, ArtifactRef>;
