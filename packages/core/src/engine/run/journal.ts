@@ -39,6 +39,8 @@ export class Journal {
   private immediate = false;
   private lazilyScheduled = false;
   private closed = false;
+  /** Made once: a run schedules a flush per turn, a 100 000-step chain 100 000 of them. */
+  private readonly flushLater = (): void => this.flush();
 
   constructor(
     private readonly store: RunStore,
@@ -130,7 +132,7 @@ export class Journal {
     if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
     // A promise job, not queueMicrotask: fake timers (jest, vitest) replace queueMicrotask, and a run must not wait for a fake clock to begin.
-    void Promise.resolve().then(() => this.flush());
+    void Promise.resolve().then(this.flushLater);
   }
 
   private flush(): void {
