@@ -2,6 +2,7 @@ import type { ErrorInfo, RunStatus, StepResult } from '../model/results';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { MemoryArtifactStore } from './memory-artifact.store';
 import { MemoryJournal } from './memory-journal';
+import { FinishedRuns } from './finished-runs';
 import { MemoryWaits } from './memory-waits';
 import type { PipelineEvent } from '../model/events';
 import { putOwn } from '../model/own-record';
@@ -65,16 +66,7 @@ export class MemoryStore implements RunStore {
   readonly jsonOutputs: boolean;
   private readonly maxRuns: number;
   private readonly runs = new Map<string, Entry>();
-  /** Runs in `runs` that are no longer running (what `maxRuns` bounds). */
-  private finishedRuns = 0;
-  /**
-   * Ids of runs in the order they finished, oldest first from `evictFrom`: eviction takes them
-   * from there instead of walking `runs`, whose iteration steps over every deleted entry until the
-   * map compacts itself (≈ `maxRuns` of them on a long-lived engine, at every run's end). An id
-   * may be stale (resumed since, or already gone): eviction checks.
-   */
-  private finishedOrder: string[] = [];
-  private evictFrom = 0;
+  private readonly finished = new FinishedRuns();
   private readonly cache = new Map<string, CacheEntry>();
   private readonly leases = new Map<string, Lease>();
   private readonly stopRequests = new Map<string, StopRequest>();
@@ -102,8 +94,8 @@ export class MemoryStore implements RunStore {
 
   beginRun(run: RunRecord): void {
     const known = this.runs.get(run.runId);
-    if (known !== undefined && known.run.status !== 'running') this.finishedRuns--;
-    if (run.status !== 'running') this.finished(run.runId);
+    if (known !== undefined && known.run.status !== 'running') this.finished.resumed();
+    if (run.status !== 'running') this.finished.finished(run.runId);
     this.runs.set(run.runId, { run, names: known?.names ?? [], results: known?.results ?? [] });
     this.last = undefined;
   }
@@ -123,7 +115,7 @@ export class MemoryStore implements RunStore {
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
-    if (entry.run.status === 'running') this.finished(runId);
+    if (entry.run.status === 'running') this.finished.finished(runId);
     entry.run = { ...entry.run, status, endedAt, error };
     this.stopRequests.delete(runId);
     this.last = undefined;
@@ -223,25 +215,15 @@ export class MemoryStore implements RunStore {
     return Promise.resolve();
   }
 
-  private finished(runId: string): void {
-    this.finishedRuns++;
-    this.finishedOrder.push(runId);
+  private evict(): void {
+    this.finished.evict(this.maxRuns, this.forgetFinished);
   }
 
-  /** Forgets the runs that finished first while more than `maxRuns` have finished. */
-  private evict(): void {
-    const order = this.finishedOrder;
-    while (this.finishedRuns > this.maxRuns && this.evictFrom < order.length) {
-      const runId = order[this.evictFrom++] as string;
-      if (this.runs.get(runId)?.run.status === 'running' || !this.runs.delete(runId)) continue;
-      this.journal?.forget(runId);
-      this.waits.forgetRun(runId);
-      this.finishedRuns--;
-    }
-    // Drop the consumed head now and then, not at every eviction: a copy of ≈ maxRuns ids.
-    if (this.evictFrom > 1024 && this.evictFrom * 2 > order.length) {
-      this.finishedOrder = order.slice(this.evictFrom);
-      this.evictFrom = 0;
-    }
-  }
+  /** Drops a run that is finished (not one resumed since); says whether it did. */
+  private readonly forgetFinished = (runId: string): boolean => {
+    if (this.runs.get(runId)?.run.status === 'running' || !this.runs.delete(runId)) return false;
+    this.journal?.forget(runId);
+    this.waits.forgetRun(runId);
+    return true;
+  };
 }

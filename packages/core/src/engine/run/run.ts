@@ -1,20 +1,20 @@
-import { EventStream } from './event-stream';
 import type { Observable } from 'rxjs';
 import type { PipelineGraph } from '../../graph/pipeline-graph';
 import type { StepNode } from '../../graph/step-node';
 import { toErrorInfo } from '../error-info';
 import type { PipelineEvent } from '../../model/events';
 import { fingerprintOf } from '../fingerprint';
-import { putOwn } from '../../model/own-record';
 import type { RunResult, RunStatus, StepResult } from '../../model/results';
 import { isTerminal } from '../../model/results';
 import type { RunHandle, RunHandleStatus } from '../run-handle';
+import { EventStream } from './event-stream';
 import { Journal } from './journal';
 import type { RunCore } from './run-core';
 import { createRunCore } from './run-core';
 import type { RunCoreInput } from './run-core';
 import { RunHost } from './run-host';
 import { RunControl } from './run-control';
+import { runOutcome } from './run-outcome';
 import { Scheduler } from './scheduler';
 import { Slots } from './slots';
 import { SlotLender } from './slot-lender';
@@ -205,17 +205,10 @@ export class Run implements RunHandle {
   private end(): void {
     const { core } = this;
     core.phase = 'ended';
-    const status: RunStatus = core.interruption === 'RUN_STOPPED' ? 'aborted' : core.runError !== undefined ? 'failed' : 'succeeded';
+    const { status, result, event } = runOutcome(core, this.startedAt);
     this.endStatus = status;
     this.control.disarmLimits();
     this.scheduler.end();
-    const endedAt = Date.now();
-    const elapsedMs = endedAt - this.startedAt;
-    const steps: Record<string, StepResult> = {};
-    for (const state of core.states.values()) putOwn(steps, state.name, state.result);
-    const result: RunResult = { runId: this.id, pipeline: core.definition.name, version: core.definition.version, status, steps, elapsedMs, error: core.runError };
-    const type = status === 'succeeded' ? 'run.succeeded' : status === 'failed' ? 'run.failed' : 'run.aborted';
-    const event: PipelineEvent = { type, runId: this.id, at: endedAt, status, elapsedMs, ...(core.runError ? { error: core.runError } : {}) };
     const settle = (): void => {
       this.settled = true;
       this.events.complete();
@@ -228,7 +221,7 @@ export class Run implements RunHandle {
       this.publish(event);
       return settle();
     }
-    core.store.endRun(this.id, status, endedAt, core.runError);
+    core.store.endRun(this.id, status, event.at, core.runError);
     core.journal.append(event);
     core.journal.afterCommit(settle);
   }
