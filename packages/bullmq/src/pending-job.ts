@@ -19,7 +19,6 @@ export interface PendingJob {
   warned: boolean;
   agent: string | undefined;
   error: (AgentMessage & { t: 'error' }) | undefined;
-  detach: () => void;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { StepChannel, StepRequest } from '@pipewright/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AddBatcher } from './add-batcher';
 import { handleAgentMessage } from './agent-messages';
 import type { RedisConnection } from './connection';
@@ -41,6 +41,13 @@ export class QueueLink {
   private readonly waiting: WaitingWatch;
   /** Why the link closed: a step that reaches it afterwards fails with it. */
   private closedWith: Error | undefined;
+  /**
+   * Job ids: this link's random prefix and a counter. Unique across controllers that share the
+   * queue (72 random bits per link), and shorter than a UUID in every key, event and reply that
+   * names the job (a job id appears in some twenty of them).
+   */
+  private readonly idPrefix = `pw-${randomBytes(9).toString('base64url')}-`;
+  private lastId = 0;
 
   private constructor(private readonly options: QueueLinkOptions) {
     const { queue, connection, prefix, client } = options;
@@ -115,7 +122,7 @@ export class QueueLink {
   submit(request: StepRequest, channel: StepChannel): Promise<unknown> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
     return new Promise((resolve, reject) => {
-      const id = `pw-${randomUUID()}`;
+      const id = this.idPrefix + (++this.lastId).toString(36);
       const job: PendingJob = {
         id,
         request,
@@ -130,7 +137,6 @@ export class QueueLink {
         warned: false,
         agent: undefined,
         error: undefined,
-        detach: () => this.signals.unwatch(channel.signal, id),
       };
       this.jobs.set(id, job);
       this.signals.watch(channel.signal, id);
@@ -151,7 +157,7 @@ export class QueueLink {
     const job = this.jobs.get(id);
     if (!job) return undefined;
     this.jobs.delete(id);
-    job.detach();
+    this.signals.unwatch(job.channel.signal, id);
     if (this.jobs.size === 0) this.waiting.stop();
     return job;
   }
