@@ -15,6 +15,9 @@ import { SignalWatch } from './signal-watch';
 import { StartLookup } from './start-lookup';
 import { WaitingWatch } from './waiting-watch';
 
+/** The `added` of a job before the batcher takes it: one settled promise for all. */
+const NOT_ADDED: Promise<void> = Promise.resolve();
+
 /** What a link needs from its executor. */
 export interface QueueLinkOptions {
   readonly queue: string;
@@ -37,7 +40,9 @@ export class QueueLink {
   private readonly names: ReturnType<typeof channelNames>;
   private readonly adds: AddBatcher;
   private readonly starts: StartLookup;
-  private readonly signals = new SignalWatch((id, reason) => void this.abort(id, reason));
+  private readonly signals = new SignalWatch((signal) => {
+    for (const job of [...this.jobs.values()]) if (job.signal === signal) void this.abort(job.id, signal.reason);
+  });
   private readonly waiting: WaitingWatch;
   /** Why the link closed: a step that reaches it afterwards fails with it. */
   private closedWith: Error | undefined;
@@ -127,10 +132,11 @@ export class QueueLink {
         id,
         request,
         channel,
+        signal: channel.signal,
         queuedAt: Date.now(),
         resolve,
         reject,
-        added: Promise.resolve(),
+        added: NOT_ADDED, // the batcher's flush replaces it
         sent: false,
         taken: false,
         reported: false,
@@ -139,7 +145,7 @@ export class QueueLink {
         error: undefined,
       };
       this.jobs.set(id, job);
-      this.signals.watch(channel.signal, id);
+      this.signals.watch(job.signal);
       this.adds.add(job);
       this.waiting.start();
     });
@@ -157,7 +163,7 @@ export class QueueLink {
     const job = this.jobs.get(id);
     if (!job) return undefined;
     this.jobs.delete(id);
-    this.signals.unwatch(job.channel.signal, id);
+    this.signals.unwatch(job.signal);
     if (this.jobs.size === 0) this.waiting.stop();
     return job;
   }

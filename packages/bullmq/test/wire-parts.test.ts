@@ -51,6 +51,7 @@ const pendingJob = (id: string, reported = false): PendingJob => ({
   id,
   request: { step: id } as StepRequest,
   channel: { started: jest.fn() } as unknown as StepChannel,
+  signal: new AbortController().signal,
   queuedAt: 0,
   resolve: () => undefined,
   reject: () => undefined,
