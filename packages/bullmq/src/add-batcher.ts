@@ -11,8 +11,10 @@ import type { PendingJob } from './pending-job';
  * results are committed); nothing is added ahead of that.
  */
 export class AddBatcher {
-  private batch: Array<{ readonly job: PendingJob; readonly release: () => void }> = [];
-  private scheduled = false;
+  private batch: PendingJob[] = [];
+  /** Settles once the current batch is in Redis (or failed): one promise per batch, not per job. */
+  private flushed: Promise<void> | undefined;
+  private release: () => void = () => undefined;
 
   constructor(
     private readonly queue: Queue,
@@ -24,19 +26,20 @@ export class AddBatcher {
 
   /** Queues `job` for the next flush; `job.added` settles once it is in Redis or has failed. */
   add(job: PendingJob): void {
-    let release: () => void = () => undefined;
-    job.added = new Promise((resolve) => (release = resolve));
-    this.batch.push({ job, release });
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => void this.flush());
+    if (this.flushed === undefined) {
+      this.flushed = new Promise((resolve) => (this.release = resolve));
+      setImmediate(() => void this.flush());
+    }
+    job.added = this.flushed;
+    this.batch.push(job);
   }
 
   private async flush(): Promise<void> {
-    this.scheduled = false;
     const all = this.batch;
+    const release = this.release;
     this.batch = [];
-    const jobs = all.filter(({ job }) => this.pending(job)).map(({ job }) => job);
+    this.flushed = undefined;
+    const jobs = all.filter((job) => this.pending(job));
     try {
       if (jobs.length > 0) await this.queue.addBulk(jobs.map((job) => ({ name: job.request.step, data: job.request, opts: { jobId: job.id } })));
       for (const job of jobs) job.sent = true;
@@ -45,7 +48,7 @@ export class AddBatcher {
       // their late results are dropped like any other.
       for (const job of jobs) this.failed(job, error);
     } finally {
-      for (const { release } of all) release();
+      release();
     }
   }
 }

@@ -1,5 +1,6 @@
 import { StepError } from '@pipewright/core';
 import type { StepErrorCode } from '@pipewright/core';
+import { JobAbort } from './job-abort';
 import type { AbortNotice, ControllerReply } from './protocol';
 
 const STEP_ERROR_CODES: ReadonlySet<string> = new Set<StepErrorCode>(['STEP_TIMEOUT', 'RUN_TIMEOUT', 'RUN_STOPPED', 'ABORTED_ON_FAILURE']);
@@ -15,7 +16,7 @@ export type AbortReason = AbortNotice['reason'];
  * to its own requests. The agent's side of the control channel, apart from the connection.
  */
 export class AgentControl {
-  private readonly running = new Map<string, { readonly abort: AbortController; readonly step: string }>();
+  private readonly running = new Map<string, { readonly abort: JobAbort; readonly step: string }>();
   /**
    * Notices for jobs not running here, newest last: the controller announces an abort once it
    * finds the job taken, which can be before the agent that took it has registered it.
@@ -48,9 +49,9 @@ export class AgentControl {
     }
   }
 
-  /** Registers a job as running here; its signal fires on an abort notice, even one just heard. */
-  register(jobId: string, step: string): AbortController {
-    const abort = new AbortController();
+  /** Registers a job as running here; it is aborted on an abort notice, even one just heard. */
+  register(jobId: string, step: string): JobAbort {
+    const abort = new JobAbort();
     this.running.set(jobId, { abort, step });
     const heard = this.notices.get(jobId);
     if (heard !== undefined) {

@@ -160,17 +160,17 @@ export class Agent {
     const step = typeof (job.data as { step?: unknown })?.step === 'string' ? (job.data as { step: string }).step : '(unknown)';
     // Registered before any abort mark is read: a notice published meanwhile is not missed.
     const abort = this.control.register(jobId, step);
-    const channel = new RemoteStepChannel(job, step, this.broker, abort.signal);
+    const channel = new RemoteStepChannel(job, step, this.broker, abort);
     try {
       // Only a job taken before (BullMQ re-queued it after a stall) can carry an abort mark that
       // this agent has not heard of: a first take costs no round trip.
-      if (job.attemptsStarted !== 1 && !abort.signal.aborted) {
+      if (job.attemptsStarted !== 1 && !abort.aborted) {
         const mark = await this.client.get(this.names.abortKey(jobId));
         if (mark !== null) abort.abort(abortReason(JSON.parse(mark) as AbortReason, step));
       }
       const request = parseStepRequest(job.data);
       const work = resolveWork(request, this.container, this.id);
-      abort.signal.throwIfAborted();
+      abort.throwIfAborted();
       const output = await work(createStepContext(request, channel));
       const problem = findUnserializable(output);
       if (problem !== undefined) {
@@ -181,7 +181,8 @@ export class Agent {
             'Outputs must be JSON-serializable; put large or binary data in artifacts (ctx.artifacts.put).',
         );
       }
-      await channel.flush();
+      const sending = channel.flush();
+      if (sending !== undefined) await sending;
       return { output, agent: this.id };
     } catch (error) {
       const info = toErrorInfo(error);

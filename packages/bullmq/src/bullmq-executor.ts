@@ -60,19 +60,32 @@ export class BullMQExecutor implements Executor {
     this.client = openClient(this.connection);
   }
 
-  async execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
-    this.checkOpen(request);
-    if (channel.local?.node.body.kind === 'function') {
-      throw new DistributedError(
-        'FUNCTION_STEP_NOT_REMOTE',
-        `Step '${request.step}' of pipeline '${request.pipeline.name}' is a function step (addFunctionStep): a closure cannot run on an agent. ` +
-          'Declare it as a @Step method of a @Pipeline class or as a @Task template, or run it with the in-process executor.',
-      );
+  /**
+   * Not `async`: with the queue's link open (every step after a queue's first), the attempt's
+   * promise is the link's own, not one more promise per step that adopts it a few ticks later.
+   * A synchronous throw still comes back as a rejection.
+   */
+  execute(request: StepRequest, channel: StepChannel): Promise<unknown> {
+    try {
+      this.checkOpen(request);
+      if (channel.local?.node.body.kind === 'function') {
+        throw new DistributedError(
+          'FUNCTION_STEP_NOT_REMOTE',
+          `Step '${request.step}' of pipeline '${request.pipeline.name}' is a function step (addFunctionStep): a closure cannot run on an agent. ` +
+            'Declare it as a @Step method of a @Pipeline class or as a @Task template, or run it with the in-process executor.',
+        );
+      }
+      const queue = checkQueueName(request.queue);
+      channel.signal.throwIfAborted();
+      const open = this.client.status === 'ready' ? this.open.get(queue) : undefined;
+      return open !== undefined ? open.submit(request, channel) : this.submitOnceOpen(queue, request, channel);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    const queue = checkQueueName(request.queue);
-    channel.signal.throwIfAborted();
-    const open = this.client.status === 'ready' ? this.open.get(queue) : undefined;
-    if (open !== undefined) return open.submit(request, channel);
+  }
+
+  /** The first step of a queue, or one that arrives while Redis is away: waits for the link. */
+  private async submitOnceOpen(queue: string, request: StepRequest, channel: StepChannel): Promise<unknown> {
     await this.ready();
     // Closed while this step waited for Redis: the link it would open now would never be closed.
     this.checkOpen(request);

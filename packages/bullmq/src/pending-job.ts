@@ -6,6 +6,8 @@ export interface PendingJob {
   readonly id: string;
   readonly request: StepRequest;
   readonly channel: StepChannel;
+  /** The channel's signal, read once (a step's channel finds it up its run's scopes). */
+  readonly signal: AbortSignal;
   readonly queuedAt: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -19,7 +21,6 @@ export interface PendingJob {
   warned: boolean;
   agent: string | undefined;
   error: (AgentMessage & { t: 'error' }) | undefined;
-  detach: () => void;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { StepChannel, StepRequest } from '@pipewright/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AddBatcher } from './add-batcher';
 import { handleAgentMessage } from './agent-messages';
 import type { RedisConnection } from './connection';
@@ -14,6 +14,9 @@ import type { AbortNotice, AgentMessage, JobResult } from './protocol';
 import { SignalWatch } from './signal-watch';
 import { StartLookup } from './start-lookup';
 import { WaitingWatch } from './waiting-watch';
+
+/** The `added` of a job before the batcher takes it: one settled promise for all. */
+const NOT_ADDED: Promise<void> = Promise.resolve();
 
 /** What a link needs from its executor. */
 export interface QueueLinkOptions {
@@ -37,10 +40,19 @@ export class QueueLink {
   private readonly names: ReturnType<typeof channelNames>;
   private readonly adds: AddBatcher;
   private readonly starts: StartLookup;
-  private readonly signals = new SignalWatch((id, reason) => void this.abort(id, reason));
+  private readonly signals = new SignalWatch((signal) => {
+    for (const job of [...this.jobs.values()]) if (job.signal === signal) void this.abort(job.id, signal.reason);
+  });
   private readonly waiting: WaitingWatch;
   /** Why the link closed: a step that reaches it afterwards fails with it. */
   private closedWith: Error | undefined;
+  /**
+   * Job ids: this link's random prefix and a counter. Unique across controllers that share the
+   * queue (72 random bits per link), and shorter than a UUID in every key, event and reply that
+   * names the job (a job id appears in some twenty of them).
+   */
+  private readonly idPrefix = `pw-${randomBytes(9).toString('base64url')}-`;
+  private lastId = 0;
 
   private constructor(private readonly options: QueueLinkOptions) {
     const { queue, connection, prefix, client } = options;
@@ -115,25 +127,25 @@ export class QueueLink {
   submit(request: StepRequest, channel: StepChannel): Promise<unknown> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
     return new Promise((resolve, reject) => {
-      const id = `pw-${randomUUID()}`;
+      const id = this.idPrefix + (++this.lastId).toString(36);
       const job: PendingJob = {
         id,
         request,
         channel,
+        signal: channel.signal,
         queuedAt: Date.now(),
         resolve,
         reject,
-        added: Promise.resolve(),
+        added: NOT_ADDED, // the batcher's flush replaces it
         sent: false,
         taken: false,
         reported: false,
         warned: false,
         agent: undefined,
         error: undefined,
-        detach: () => this.signals.unwatch(channel.signal, id),
       };
       this.jobs.set(id, job);
-      this.signals.watch(channel.signal, id);
+      this.signals.watch(job.signal);
       this.adds.add(job);
       this.waiting.start();
     });
@@ -151,7 +163,7 @@ export class QueueLink {
     const job = this.jobs.get(id);
     if (!job) return undefined;
     this.jobs.delete(id);
-    job.detach();
+    this.signals.unwatch(job.signal);
     if (this.jobs.size === 0) this.waiting.stop();
     return job;
   }

@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DistributedError, RemoteStepError } from './errors';
+import type { JobAbort } from './job-abort';
 import { BLOB_TTL_S } from './protocol';
 import type { AgentMessage, ControllerReply , channelNames } from './protocol';
 
@@ -25,42 +26,59 @@ type Outgoing = AgentMessage extends infer M ? (M extends AgentMessage ? Omit<M,
  */
 export class RemoteStepChannel implements StepChannel, StepArtifacts {
   readonly local = undefined;
-  readonly log = (message: string): void => void this.send({ t: 'log', message: String(message) });
-  readonly metric = (name: string, value: number): void => void this.send({ t: 'metric', name: String(name), value: Number(value) });
-  readonly spawn = <T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> => this.spawnRemote(template, options);
-  private tail: Promise<void> = Promise.resolve();
+  /** The last message queued; none for most steps, which send nothing. */
+  private tail: Promise<void> | undefined;
 
   constructor(
     private readonly job: Job,
     private readonly step: string,
     private readonly broker: ReplyBroker,
-    readonly signal: AbortSignal,
+    private readonly abort: JobAbort,
   ) {}
+
+  /** Made only if the step asks for it. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 
   get artifacts(): StepArtifacts {
     return this;
   }
 
+  log(message: string): void {
+    void this.send({ t: 'log', message: String(message) });
+  }
+
+  metric(name: string, value: number): void {
+    void this.send({ t: 'metric', name: String(name), value: Number(value) });
+  }
+
+  spawn<T>(template: Constructor<T>, options?: SpawnOptions): Promise<never> {
+    return this.spawnRemote(template, options);
+  }
+
   /** Agents do not wait in queues: nothing to report. */
   waiting(): void {}
 
-  /** The agent itself announces its start (a `started` message before the step's body runs). */
+  /** The controller learns the start from BullMQ (the job's `active` event and `processedBy`). */
   started(): void {}
 
   /** Queues a message to the controller; a send that fails (Redis gone) does not fail the step. */
   send(message: Outgoing): Promise<void> {
     const progress = { ...message, agent: this.broker.agent } as AgentMessage;
-    this.tail = this.tail.then(() => this.job.updateProgress(progress)).catch(() => undefined);
-    return this.tail;
+    const previous = this.tail ?? Promise.resolve();
+    const tail = previous.then(() => this.job.updateProgress(progress)).catch(() => undefined);
+    this.tail = tail;
+    return tail;
   }
 
-  /** Resolves once every message queued so far has reached Redis. */
-  flush(): Promise<void> {
+  /** Settles once every message queued so far has reached Redis; `undefined` when none was. */
+  flush(): Promise<void> | undefined {
     return this.tail;
   }
 
   async put(name: string, data: Uint8Array | string): Promise<void> {
-    this.signal.throwIfAborted();
+    this.abort.throwIfAborted();
     const blob = randomUUID();
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     await this.broker.client.set(this.broker.names.blob(blob), bytes, 'EX', BLOB_TTL_S);

@@ -1,35 +1,34 @@
 /**
- * Jobs by the signal that aborts them, with one listener per signal: a run's steps share its
- * signal, and a listener per job would pile 1 000 listeners onto it in a 1 000-wide fan-out.
+ * One listener per abort signal, however many jobs it aborts: a run's steps share its signal,
+ * and a listener per job would pile 1 000 listeners onto it in a 1 000-wide fan-out. Only a
+ * count of the jobs watching each signal is kept (an abort is rare: the owner finds the jobs of
+ * a fired signal itself, rather than every job paying for a set entry).
  */
 export class SignalWatch {
-  private readonly bySignal = new Map<AbortSignal, { readonly jobs: Set<string>; readonly onAbort: () => void }>();
+  private readonly bySignal = new Map<AbortSignal, { watchers: number; readonly onAbort: () => void }>();
 
   constructor(
-    /** Called for each job still watched when its signal fires. */
-    private readonly aborted: (id: string, reason: unknown) => void,
+    /** Called once when a watched signal fires. */
+    private readonly aborted: (signal: AbortSignal) => void,
   ) {}
 
-  watch(signal: AbortSignal, id: string): void {
+  watch(signal: AbortSignal): void {
     let watched = this.bySignal.get(signal);
     if (watched === undefined) {
-      const jobs = new Set<string>();
       const onAbort = (): void => {
         this.bySignal.delete(signal);
-        for (const job of [...jobs]) this.aborted(job, signal.reason);
+        this.aborted(signal);
       };
-      watched = { jobs, onAbort };
+      watched = { watchers: 0, onAbort };
       this.bySignal.set(signal, watched);
       signal.addEventListener('abort', onAbort, { once: true });
     }
-    watched.jobs.add(id);
+    watched.watchers++;
   }
 
-  unwatch(signal: AbortSignal, id: string): void {
+  unwatch(signal: AbortSignal): void {
     const watched = this.bySignal.get(signal);
-    if (watched === undefined) return;
-    watched.jobs.delete(id);
-    if (watched.jobs.size > 0) return;
+    if (watched === undefined || --watched.watchers > 0) return;
     this.bySignal.delete(signal);
     signal.removeEventListener('abort', watched.onAbort);
   }

@@ -51,6 +51,7 @@ const pendingJob = (id: string, reported = false): PendingJob => ({
   id,
   request: { step: id } as StepRequest,
   channel: { started: jest.fn() } as unknown as StepChannel,
+  signal: new AbortController().signal,
   queuedAt: 0,
   resolve: () => undefined,
   reject: () => undefined,
@@ -61,7 +62,6 @@ const pendingJob = (id: string, reported = false): PendingJob => ({
   warned: false,
   agent: undefined,
   error: undefined,
-  detach: () => undefined,
 });
 
 describe('adding jobs', () => {
@@ -96,22 +96,53 @@ describe('adding jobs', () => {
 });
 
 describe('looking up starts', () => {
-  it("reports the agent of the jobs nothing has named yet, in one pipeline, after the delay", async () => {
-    const hget = jest.fn();
-    const exec = jest.fn(async () => [[null, 'agent-7']]);
-    const client = { pipeline: () => ({ hget, exec }) } as unknown as Redis;
-    const lookup = new StartLookup(client, (id) => `pw:q:${id}`, () => true);
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** A client whose pipelines answer from `agents`; `asked` holds the keys of each pipeline. */
+  const lookupOf = (agents: Record<string, string>) => {
+    const asked: string[][] = [];
+    const pipeline = () => {
+      const keys: string[] = [];
+      return {
+        hget: (key: string) => keys.push(key),
+        exec: async () => (asked.push(keys), keys.map((key) => [null, agents[key] ?? null])),
+      };
+    };
+    return { asked, lookup: new StartLookup({ pipeline } as unknown as Redis, (id) => `pw:q:${id}`, () => true) };
+  };
+
+  it('reports the agent of the jobs nothing has named yet, in one pipeline, after the delay', async () => {
+    const { asked, lookup } = lookupOf({ 'pw:q:quiet': 'agent-7' });
     const quiet = pendingJob('quiet');
     const named = pendingJob('named');
 
     lookup.taken(quiet);
     lookup.taken(named);
     named.reported = true; // its result came first and named the agent
-    await new Promise((resolve) => setTimeout(resolve, START_LOOKUP_DELAY_MS + 20));
+    await jest.advanceTimersByTimeAsync(START_LOOKUP_DELAY_MS);
 
-    expect(hget.mock.calls).toEqual([['pw:q:quiet', 'pb']]);
+    expect(asked).toEqual([['pw:q:quiet']]);
     expect(quiet.channel.started).toHaveBeenCalledWith('agent-7');
     expect(quiet).toMatchObject({ taken: true, reported: true, agent: 'agent-7' });
     expect(named.channel.started).not.toHaveBeenCalled();
+  });
+
+  it('gives each job its own delay, not the rest of an earlier job\'s', async () => {
+    const { asked, lookup } = lookupOf({ 'pw:q:early': 'agent-1', 'pw:q:late': 'agent-2' });
+    const early = pendingJob('early');
+    const late = pendingJob('late');
+
+    lookup.taken(early);
+    await jest.advanceTimersByTimeAsync(START_LOOKUP_DELAY_MS - 5);
+    lookup.taken(late);
+    await jest.advanceTimersByTimeAsync(5);
+
+    expect(early.channel.started).toHaveBeenCalledWith('agent-1');
+    expect(late.channel.started).not.toHaveBeenCalled(); // taken 5 ms ago: its result may still name the agent
+
+    await jest.advanceTimersByTimeAsync(START_LOOKUP_DELAY_MS);
+    expect(late.channel.started).toHaveBeenCalledWith('agent-2');
+    expect(asked).toEqual([['pw:q:early'], ['pw:q:late']]);
   });
 });
