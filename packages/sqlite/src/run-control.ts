@@ -22,7 +22,7 @@ export class RunControl {
   private readonly selectLease: Statement;
   /** Deletes a lease if its owner holds it (bound: run id, owner); staged with the store's writes. */
   readonly dropLease: Statement;
-  private readonly takeLeaseAtomically: (params: Record<string, unknown>, before: () => void) => Lease;
+  private readonly takeLeaseAtomically: (params: Record<string, unknown>) => Lease;
   private readonly upsertStop: Statement;
   private readonly selectStop: Statement;
   /** Deletes a run's stop request (bound: run id); deferred with the write that ends the run. */
@@ -44,20 +44,16 @@ export class RunControl {
     );
     this.selectStop = db.prepare('SELECT reason, requested_at FROM stop_requests WHERE run_id = ?');
     this.clearStop = db.prepare('DELETE FROM stop_requests WHERE run_id = ?');
-    this.takeLeaseAtomically = db.transaction((params: Record<string, unknown>, before: () => void) => {
-      before();
+    this.takeLeaseAtomically = db.transaction((params: Record<string, unknown>) => {
       this.takeLease.run(params);
       return leaseFromRow(this.selectLease.get(params.runId) as LeaseRow);
     }).immediate;
   }
 
-  /**
-   * Takes or renews the lease inside an immediate transaction, after `before` (the store's
-   * pending writes, committed with it); returns the lease that holds the run after it.
-   */
-  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined, before: () => void): Lease {
+  /** Takes or renews the lease inside an immediate transaction; returns the lease that holds the run after it. */
+  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined): Lease {
     const now = Date.now();
-    return this.takeLeaseAtomically({ runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null }, before);
+    return this.takeLeaseAtomically({ runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null });
   }
 
   readLease(runId: string): Lease | undefined {
