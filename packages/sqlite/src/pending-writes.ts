@@ -2,10 +2,9 @@ import type Database from 'better-sqlite3';
 import { RunFences } from './run-fences';
 import { StagedWrites } from './staged-writes';
 import type { AppendJournal, Write } from './staged-writes';
+import { WriteTransaction } from './write-transaction';
 
 export type { Write } from './staged-writes';
-
-type Statement = Database.Statement<unknown[]>;
 
 /** What a commit could not write: `undefined` when everything landed. */
 type Failure = { readonly error: unknown } | undefined;
@@ -22,21 +21,19 @@ type Failure = { readonly error: unknown } | undefined;
 export class PendingWrites {
   private readonly staged = new StagedWrites();
   private readonly fences = new RunFences();
-  private readonly begin: Statement;
-  private readonly end: Statement;
-  private readonly undo: Statement;
+  private readonly transaction: WriteTransaction;
   private flushQueued = false;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
+    /** The database file: another store of this process on it commits what this one holds before writing. */
+    path: string,
     private readonly append: AppendJournal,
     private readonly isClosed: () => boolean,
     /** A failed commit fenced the run: what the store keeps of it in memory is stale. */
     private readonly onFenced: (runId: string) => void,
   ) {
-    this.begin = db.prepare('BEGIN IMMEDIATE');
-    this.end = db.prepare('COMMIT');
-    this.undo = db.prepare('ROLLBACK');
+    this.transaction = new WriteTransaction(db, path, { settle: () => this.settle() }, isClosed);
   }
 
   /** `true` when the run has writes staged. */
@@ -76,6 +73,37 @@ export class PendingWrites {
   }
 
   /**
+   * Runs `apply` (a write of run `owner` that must happen now: a lease's take) in a write
+   * transaction. When `again(result)` gives a write, the transaction is left open: the next
+   * commit writes in it, so what the engine stages next (the run's first record, committed in
+   * the same synchronous turn) commits with it; if nobody commits, it commits once the current
+   * job's microtasks run. Until then it is not durable, and nothing of the store commits before
+   * it. `again` applies the same write once more, should the commit be retried run by run.
+   * Otherwise what `apply` wrote commits at once (or with the transaction already open).
+   */
+  hold<T>(owner: string, apply: () => T, again: (result: T) => Write | undefined): T {
+    const { transaction } = this;
+    const opened = !transaction.isOpen;
+    if (opened) transaction.open();
+    let result: T;
+    let write: Write | undefined;
+    try {
+      result = apply();
+      write = again(result);
+      if (write === undefined && opened) transaction.commit();
+    } catch (error) {
+      // Whatever the open transaction held is lost with it.
+      transaction.rollBack();
+      for (const [, of] of transaction.holds) this.fence(of, error);
+      transaction.finish();
+      throw error;
+    }
+    if (write !== undefined) transaction.hold(write, owner);
+    else if (opened) transaction.finish();
+    return result;
+  }
+
+  /**
    * Commits what is staged. For a run (`runId`), throws if that run's writes were lost, now or
    * by an earlier commit since it was last begun; without one, throws any failure of this commit.
    */
@@ -92,43 +120,50 @@ export class PendingWrites {
   }
 
   private write(): Failure {
-    const { staged } = this;
-    if (staged.empty) return undefined;
-    try {
-      this.begin.run();
-    } catch (error) {
-      // Not one write was tried (the file is locked past the busy timeout, or read-only): every part fails alike.
-      for (const owner of staged.owners) this.fence(owner, error);
-      staged.clear();
-      return { error };
+    const { staged, transaction } = this;
+    if (!transaction.isOpen) {
+      if (staged.empty) return undefined;
+      try {
+        transaction.open();
+      } catch (error) {
+        // Not one write was tried (the file is locked past the busy timeout, or read-only): every part fails alike.
+        for (const owner of staged.owners) this.fence(owner, error);
+        staged.clear();
+        return { error };
+      }
     }
     try {
       staged.apply(this.append);
-      this.end.run();
+      transaction.commit();
       return undefined;
     } catch (error) {
-      this.rollBack();
-      if (staged.owners.size === 1) {
-        for (const owner of staged.owners) this.fence(owner, error);
+      transaction.rollBack();
+      const owners = new Set<string | undefined>(staged.owners);
+      for (const [, owner] of transaction.holds) owners.add(owner);
+      if (owners.size === 1) {
+        for (const owner of owners) this.fence(owner, error);
         return { error };
       }
       // One run's write may be what failed (a value too big, its row gone): each part again on its own.
-      return this.writeParts();
+      return this.writeParts(owners);
     } finally {
       staged.clear();
+      transaction.finish();
     }
   }
 
   /** Each owner's part in a transaction of its own; returns the first failure. */
-  private writeParts(): Failure {
+  private writeParts(owners: ReadonlySet<string | undefined>): Failure {
+    const { transaction } = this;
     let failure: Failure;
-    for (const owner of this.staged.owners) {
+    for (const owner of owners) {
       try {
-        this.begin.run();
+        transaction.beginPart();
+        for (const [write, of] of transaction.holds) if (of === owner) write.run([]);
         this.staged.applyPart(this.append, owner);
-        this.end.run();
+        transaction.commit();
       } catch (error) {
-        this.rollBack();
+        transaction.rollBack();
         this.fence(owner, error);
         failure ??= { error };
       }
@@ -140,11 +175,6 @@ export class PendingWrites {
     if (owner === undefined) return;
     this.fences.fence(owner, error);
     this.onFenced(owner);
-  }
-
-  private rollBack(): void {
-    // SQLite rolls some failures back by itself (a full disk, an I/O error).
-    if (this.db.inTransaction) this.undo.run();
   }
 
   private queueFlush(): void {

@@ -40,8 +40,12 @@ export class RunWriter {
   ) {
     this.journal = new JournalTable(db);
     this.steps = new StepTable(db);
-    this.writes = new PendingWrites(db, (runId, first, last, events) => this.appendJournal(runId, first, last, events), isClosed, (runId) =>
-      this.counters.forget(runId),
+    this.writes = new PendingWrites(
+      db,
+      path,
+      (runId, first, last, events) => this.appendJournal(runId, first, last, events),
+      isClosed,
+      (runId) => this.counters.forget(runId),
     );
     this.saveStepRow = {
       run: (params) => {

@@ -31,6 +31,7 @@ import { SqliteArtifactStore } from './sqlite-artifact.store';
 import type { PendingWrites } from './pending-writes';
 import { RunWriter } from './run-writer';
 import { SqliteWaits } from './sqlite-waits';
+import { StoreLeases } from './store-leases';
 import type { JournalTable } from './journal';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
@@ -45,7 +46,9 @@ import type { SqliteStoreOptions } from './options';
  * it (`appendEvent`); by default (`commitEvery: 'batch'`) this store holds those writes, and the
  * engine calls `commit()` once for the events of a synchronous turn before it publishes them.
  * Every event is durable before any subscriber sees it, and a chain costs about one commit per
- * step rather than four. Reads, leases and artifact records commit what is pending first.
+ * step rather than four. Reads and artifact records commit what is pending first. A lease the
+ * engine takes commits with the run's first record, and goes back with its end: a 10-step run
+ * of four levels is five commits. A failed commit fails the runs whose writes it lost, no other.
  */
 export class SqliteStore implements RunStore {
   readonly durable = true;
@@ -58,6 +61,7 @@ export class SqliteStore implements RunStore {
   private readonly history: HistoryStatements;
   private readonly control: RunControl;
   private readonly runs: RunWriter;
+  private readonly leases: StoreLeases;
   private readonly writes: PendingWrites;
   private readonly waits: SqliteWaits;
   private readonly journal: JournalTable;
@@ -75,6 +79,7 @@ export class SqliteStore implements RunStore {
     this.runs = new RunWriter(db, { upsertRun: this.sql.upsertRun, endRun: this.sql.endRun, clearStop: this.control.clearStop }, path, () => this.closed);
     this.writes = this.runs.writes;
     this.journal = this.runs.journal;
+    this.leases = new StoreLeases(this.control, this.writes, path);
     this.waits = new SqliteWaits(db);
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
@@ -92,6 +97,7 @@ export class SqliteStore implements RunStore {
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     this.assertOpen();
     this.runs.end(runId, status, endedAt, error);
+    this.leases.releaseWithEnd(runId);
   }
 
   /**
@@ -147,22 +153,26 @@ export class SqliteStore implements RunStore {
   }
 
   /**
-   * Takes or renews the run's lease in one atomic statement inside an immediate transaction:
-   * of two processes asking at once, one waits for the other's commit and then sees its lease.
+   * Takes or renews the run's lease in one atomic statement inside an immediate transaction: of
+   * two processes asking at once, one waits for the other's commit and then sees its lease. A
+   * renewal commits at once. A lease newly taken commits with the next commit, which the engine
+   * makes in the same synchronous turn (the run's record): one commit for both. Nothing of this
+   * store commits before it, and if nobody commits, it commits once the current job's microtasks
+   * have run; act on it only after a commit, as the engine does.
    */
   acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Lease {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new SqliteStoreError('INVALID_OPTION', `A lease's ttlMs must be a positive number, got ${String(ttlMs)}.`);
     this.assertOpen();
-    this.settle();
-    return this.control.acquireLease(runId, holder, ttlMs, takeOver);
+    return this.leases.acquire(runId, holder, ttlMs, takeOver);
   }
 
-  /** Commits what is pending and gives the lease back, in one transaction; visible to every process at once. */
+  /**
+   * Gives the lease back, visibly to every process at once: committed with what is pending, or
+   * already by the commit of the run's end (`endRun` stages the release of a lease this store took).
+   */
   releaseLease(runId: string, owner: string): void {
     this.assertOpen();
-    // No run's write: a run fenced by a failed commit still gives its lease back.
-    this.writes.defer(this.control.dropLease, [runId, owner], undefined);
-    this.writes.commit();
+    this.leases.release(runId, owner);
   }
 
   readLease(runId: string): Lease | undefined {
