@@ -120,6 +120,24 @@ export const migrations: readonly Migration[] = [
     description: 'the journal keeps one row of events per run and commit',
     up: createJournalSchema,
   },
+  {
+    description: 'leases in one B-tree (WITHOUT ROWID)',
+    up: (db) =>
+      db.exec(`
+        -- A lease taken or given back then writes one page, not two (the table and its key's index):
+        -- every run takes one and gives it back, each in a commit of its own writes.
+        CREATE TABLE leases_by_run (
+          run_id     TEXT PRIMARY KEY,
+          owner      TEXT NOT NULL,
+          expires_at INTEGER NOT NULL,
+          host       TEXT NOT NULL DEFAULT '',
+          pid        INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        INSERT INTO leases_by_run (run_id, owner, expires_at, host, pid) SELECT run_id, owner, expires_at, host, pid FROM leases;
+        DROP TABLE leases;
+        ALTER TABLE leases_by_run RENAME TO leases;
+      `),
+  },
 ];
 
 /** The schema version this package writes. */

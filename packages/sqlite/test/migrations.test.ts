@@ -32,6 +32,22 @@ describe('schema migrations', () => {
     expect(versionOf(path)).toBe(SCHEMA_VERSION);
   });
 
+  it('upgrades a version-4 file: its leases are kept, held as they were, and taken and given back as before', async () => {
+    const path = dir.file('v4.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 4), path);
+    old.prepare('INSERT INTO leases (run_id, owner, expires_at, host, pid) VALUES (?, ?, ?, ?, ?)').run('r1', 'old-engine', 4_000_000_000_000, 'h', 7);
+    old.close();
+    const store = new SqliteStore({ path });
+    expect(store.readLease('r1')).toEqual({ owner: 'old-engine', host: 'h', pid: 7, expiresAt: 4_000_000_000_000 });
+    expect(store.acquireLease('r1', { owner: 'new-engine', host: 'h', pid: 8 }, 1_000).owner).toBe('old-engine');
+    store.releaseLease('r1', 'old-engine');
+    expect(store.readLease('r1')).toBeUndefined();
+    await store.close();
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
+    expect(withConnection(path, (db) => db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'leases'").pluck().get())).toContain('WITHOUT ROWID');
+  });
+
   it('upgrades a version-2 file: its running run can take signals and step waits', async () => {
     const path = dir.file('v2.db');
     const old = new Database(path);
