@@ -127,7 +127,7 @@ export class PendingWrites {
         transaction.open();
       } catch (error) {
         // Not one write was tried (the file is locked past the busy timeout, or read-only): every part fails alike.
-        for (const owner of staged.owners) this.fence(owner, error);
+        for (const owner of staged.owners()) this.fence(owner, error);
         staged.clear();
         return { error };
       }
@@ -138,7 +138,7 @@ export class PendingWrites {
       return undefined;
     } catch (error) {
       transaction.rollBack();
-      const owners = new Set<string | undefined>(staged.owners);
+      const owners = staged.owners();
       for (const [, owner] of transaction.holds) owners.add(owner);
       if (owners.size === 1) {
         for (const owner of owners) this.fence(owner, error);

@@ -27,21 +27,25 @@ export class StagedWrites {
   /** Index in `entries` of each step's upsert (`runId\0step`). */
   private readonly steps = new Map<string, number>();
   private readonly events = new Map<string, StagedEvents>();
-  /** Whose writes are staged: run ids, and `undefined` for writes of no run. */
-  readonly owners = new Set<string | undefined>();
 
   get empty(): boolean {
-    return this.owners.size === 0;
+    return this.entries.length === 0 && this.events.size === 0;
   }
 
-  /** `true` when the run has writes staged. */
+  /** `true` when the run has writes staged. A scan: only for what happens once per run, or on failure. */
   carries(runId: string): boolean {
-    return this.owners.has(runId);
+    return this.events.has(runId) || this.entries.some(([, , owner]) => owner === runId);
+  }
+
+  /** Whose writes are staged: run ids, and `undefined` for writes of no run. A scan, for failures. */
+  owners(): Set<string | undefined> {
+    const owners = new Set<string | undefined>(this.events.keys());
+    for (const [, , owner] of this.entries) owners.add(owner);
+    return owners;
   }
 
   add(write: Write, params: unknown[], owner: string | undefined): void {
     this.entries.push([write, params, owner]);
-    this.owners.add(owner);
   }
 
   /** Stages a step's upsert, replacing one staged earlier. */
@@ -61,7 +65,6 @@ export class StagedWrites {
     const staged = this.events.get(runId);
     if (staged === undefined) {
       this.events.set(runId, { first: seq, last: seq, bodies: [body] });
-      this.owners.add(runId);
       return;
     }
     staged.last = seq;
@@ -87,10 +90,9 @@ export class StagedWrites {
   }
 
   clear(): void {
-    this.entries.length = 0;
-    this.steps.clear();
-    this.events.clear();
-    this.owners.clear();
+    if (this.entries.length > 0) this.entries.length = 0;
+    if (this.steps.size > 0) this.steps.clear();
+    if (this.events.size > 0) this.events.clear();
   }
 }
 
