@@ -49,7 +49,7 @@ export class HistoryStatements {
     let statement = this.prepared.get(key);
     if (statement === undefined) {
       const where = [byPipeline ? 'pipeline = ?' : undefined, byStatus ? 'status = ?' : undefined].filter(Boolean).join(' AND ');
-      statement = this.db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs ${where === '' ? '' : `WHERE ${where}`} ORDER BY started_at DESC, rowid DESC LIMIT ?`);
+      statement = this.db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs ${where === '' ? '' : `WHERE ${where}`} ORDER BY started_at DESC, num DESC LIMIT ?`);
       this.prepared.set(key, statement);
     }
     return statement;

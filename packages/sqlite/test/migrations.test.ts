@@ -3,6 +3,7 @@ import type { PipelineEvent } from '@pipewright/core';
 import { SCHEMA_VERSION, SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
 import { migrate, migrations } from '../src/migrations';
 import type { Migration } from '../src/migrations';
+import { HistoryStatements } from '../src/statements';
 import { useTempDir, withConnection } from './support/temp-dir';
 
 const versionOf = (path: string): number => withConnection(path, (db) => db.pragma('user_version', { simple: true }) as number);
@@ -46,6 +47,27 @@ describe('schema migrations', () => {
     await store.close();
     expect(versionOf(path)).toBe(SCHEMA_VERSION);
     expect(withConnection(path, (db) => db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'leases'").pluck().get())).toContain('WITHOUT ROWID');
+  });
+
+  it('answers every history query from an index, in order: nothing sorted, whatever the filters', async () => {
+    const path = dir.file('plans.db');
+    await new SqliteStore({ path }).close();
+    const plans = withConnection(path, (db) => {
+      const history = new HistoryStatements(db);
+      return [false, true].flatMap((byPipeline) =>
+        [false, true].map((byStatus) => {
+          const sql = history.get(byPipeline, byStatus).source;
+          const params = [...(byPipeline ? ['p'] : []), ...(byStatus ? ['running'] : []), 10];
+          return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((row) => row.detail).join('; ');
+        }),
+      );
+    });
+    expect(plans).toEqual([
+      'SCAN runs USING INDEX runs_by_time',
+      'SCAN runs USING INDEX runs_by_time',
+      'SEARCH runs USING INDEX runs_by_pipeline (pipeline=?)',
+      'SEARCH runs USING INDEX runs_by_pipeline (pipeline=?)',
+    ]);
   });
 
   it('upgrades a version-2 file: its running run can take signals and step waits', async () => {
