@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { SqliteStoreError } from './errors';
 import { createJournalSchema } from './journal-schema';
 import { createWaitsSchema } from './waits-schema';
+import { createWritePagesSchema } from './write-pages-schema';
 
 /** One step of the schema: moves a database from version `index` to `index + 1`. */
 export interface Migration {
@@ -121,32 +122,8 @@ export const migrations: readonly Migration[] = [
     up: createJournalSchema,
   },
   {
-    description: 'leases in one B-tree (WITHOUT ROWID); history indexes a run that ends changes in one page',
-    up: (db) =>
-      db.exec(`
-        -- Newest first: by time of first start, then number (order of first start in the file); the
-        -- status last, so a run that ends moves its entry within the same page, and a status filter
-        -- reads the index alone. One index where runs_newest and runs_by_status took two pages at a
-        -- run's start and two more at its end.
-        DROP INDEX runs_newest;
-        DROP INDEX runs_by_status;
-        DROP INDEX runs_by_pipeline;
-        CREATE INDEX runs_by_time ON runs (started_at, num, status);
-        CREATE INDEX runs_by_pipeline ON runs (pipeline, started_at, num);
-
-        -- A lease taken or given back then writes one page, not two (the table and its key's index):
-        -- every run takes one and gives it back, each in a commit of its own writes.
-        CREATE TABLE leases_by_run (
-          run_id     TEXT PRIMARY KEY,
-          owner      TEXT NOT NULL,
-          expires_at INTEGER NOT NULL,
-          host       TEXT NOT NULL DEFAULT '',
-          pid        INTEGER NOT NULL DEFAULT 0
-        ) WITHOUT ROWID;
-        INSERT INTO leases_by_run (run_id, owner, expires_at, host, pid) SELECT run_id, owner, expires_at, host, pid FROM leases;
-        DROP TABLE leases;
-        ALTER TABLE leases_by_run RENAME TO leases;
-      `),
+    description: 'runs keyed by num, one history index, leases WITHOUT ROWID: fewer pages written per run',
+    up: createWritePagesSchema,
   },
 ];
 

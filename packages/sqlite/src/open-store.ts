@@ -42,8 +42,12 @@ export const openStore = (options: SqliteStoreOptions): OpenedStore => {
     assertSupported(db, migrations, path);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('foreign_keys = ON');
+    // Off while migrating (better-sqlite3 turns them on by default): a migration that rebuilds a
+    // table others reference must not cascade to them. Outside the migration's transaction,
+    // where SQLite ignores this pragma.
+    db.pragma('foreign_keys = OFF');
     migrate(db, migrations, path);
+    db.pragma('foreign_keys = ON');
   } catch (error) {
     db.close();
     throw describeOpenError(error, path);

@@ -33,13 +33,23 @@ describe('schema migrations', () => {
     expect(versionOf(path)).toBe(SCHEMA_VERSION);
   });
 
-  it('upgrades a version-4 file: its leases are kept, held as they were, and taken and given back as before', async () => {
+  it('upgrades a version-4 file: runs keep their num, signals and step waits, leases are kept and work as before', async () => {
     const path = dir.file('v4.db');
     const old = new Database(path);
     migrate(old, migrations.slice(0, 4), path);
     old.prepare('INSERT INTO leases (run_id, owner, expires_at, host, pid) VALUES (?, ?, ?, ?, ?)').run('r1', 'old-engine', 4_000_000_000_000, 'h', 7);
+    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at, num) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1, 1)").run();
+    old.prepare("INSERT INTO signals (run_id, name, payload, sent_at) VALUES ('r1', 'go', '1', 2)").run();
+    old.prepare(`INSERT INTO step_waits (run_id, step, seq, record) VALUES ('r1', 'a', 0, '{"kind":"sleep","until":5}')`).run();
     old.close();
     const store = new SqliteStore({ path });
+    // The rebuilt runs table keeps the run, and what references it (not cascaded away).
+    expect(store.getRun('r1')?.run.status).toBe('running');
+    expect(store.readSignal('r1', 'go')).toMatchObject({ name: 'go', payload: 1 });
+    expect(store.readWaits('r1', 'a')).toEqual([{ seq: 0, record: { kind: 'sleep', until: 5 } }]);
+    store.beginRun({ runId: 'r2', pipeline: 'p', version: '1', params: {}, input: {}, fingerprint: {}, status: 'running', startedAt: 3, endedAt: undefined, error: undefined });
+    store.commit();
+    expect(withConnection(path, (db) => db.prepare("SELECT num FROM runs WHERE run_id = 'r2'").pluck().get())).toBe(2);
     expect(store.readLease('r1')).toEqual({ owner: 'old-engine', host: 'h', pid: 7, expiresAt: 4_000_000_000_000 });
     expect(store.acquireLease('r1', { owner: 'new-engine', host: 'h', pid: 8 }, 1_000).owner).toBe('old-engine');
     store.releaseLease('r1', 'old-engine');
