@@ -85,6 +85,15 @@ describe('commit, then act', () => {
     expect(store.commits).toBeGreaterThan(1);
   });
 
+  it('leaves nothing scheduled behind a run that ended: runs that end in microtasks are not kept until the event loop turns', async () => {
+    const engine = new Engine({ store: new WitnessStore() });
+    const immediates = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Immediate').length;
+    const before = immediates();
+    // Each run ends within microtasks of a synchronous store: the loop below never lets the event loop turn.
+    for (let run = 0; run < 20; run++) expect((await engine.start(diamond(() => undefined)).result).status).toBe('succeeded');
+    expect(immediates() - before).toBeLessThanOrEqual(1);
+  });
+
   it('hands out the id from start() only once the run is recorded', () => {
     const store = new WitnessStore();
     const run = new Engine({ store }).start(diamond(() => undefined));

@@ -10,6 +10,8 @@ export type SqliteStoreErrorCode =
   | 'NOT_SERIALIZABLE'
   /** A step was saved for a run that was never begun. */
   | 'UNKNOWN_RUN'
+  /** A commit was retried after a failure, and another process had taken the lease it held meanwhile: the run's writes were not committed. */
+  | 'LEASE_LOST'
   /** The store was used after `close()`. */
   | 'STORE_CLOSED'
   /** The options cannot describe a durable database (for example `path: ':memory:'`). */

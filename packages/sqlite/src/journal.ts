@@ -34,10 +34,8 @@ export class JournalTable {
     return this.insertRow.run(first, last, events, runId).changes === 1;
   }
 
-  /** Position of the run's last journaled event (0 for none). */
-  lastSeq(runId: string): number {
-    const base = this.baseOf(runId);
-    if (base === undefined) return 0;
+  /** Position of the last journaled event (0 for none) of the run whose rows start at `base` ({@link JournalTable.baseOf}). */
+  lastSeqAt(base: number): number {
     return (this.selectLastSeq.get(base, base + JOURNAL_SPAN) as number | undefined) ?? 0;
   }
 
@@ -58,7 +56,8 @@ export class JournalTable {
     return entries;
   }
 
-  private baseOf(runId: string): number | undefined {
+  /** Where the run's rows (journal and steps) start: `runs.num * 2^32`; `undefined` when the run is not in the file. */
+  baseOf(runId: string): number | undefined {
     const num = this.selectNum.get(runId) as number | null | undefined;
     return num === undefined || num === null ? undefined : num * JOURNAL_SPAN;
   }

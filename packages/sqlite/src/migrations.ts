@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { SqliteStoreError } from './errors';
 import { createJournalSchema } from './journal-schema';
 import { createWaitsSchema } from './waits-schema';
+import { createWritePagesSchema } from './write-pages-schema';
 
 /** One step of the schema: moves a database from version `index` to `index + 1`. */
 export interface Migration {
@@ -119,6 +120,10 @@ export const migrations: readonly Migration[] = [
   {
     description: 'the journal keeps one row of events per run and commit',
     up: createJournalSchema,
+  },
+  {
+    description: 'runs keyed by num, one history index, leases WITHOUT ROWID: fewer pages written per run',
+    up: createWritePagesSchema,
   },
 ];
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { SqliteStoreError } from './errors';
+import { settleHeld } from './held-transactions';
 import { assertSupported, migrate, migrations } from './migrations';
 import { describeOpenError, openDatabase } from './open-database';
 import type { SqliteStoreOptions } from './options';
@@ -35,12 +36,18 @@ export const openStore = (options: SqliteStoreOptions): OpenedStore => {
   try {
     // The busy timeout first: switching to WAL and migrating take locks another process may hold.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // Or another store of this process, holding a lease's transaction open: it commits now.
+    settleHeld(path);
     // Before anything changes the file: a newer schema's file is refused untouched.
     assertSupported(db, migrations, path);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('foreign_keys = ON');
+    // Off while migrating (better-sqlite3 turns them on by default): a migration that rebuilds a
+    // table others reference must not cascade to them. Outside the migration's transaction,
+    // where SQLite ignores this pragma.
+    db.pragma('foreign_keys = OFF');
     migrate(db, migrations, path);
+    db.pragma('foreign_keys = ON');
   } catch (error) {
     db.close();
     throw describeOpenError(error, path);

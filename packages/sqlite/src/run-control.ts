@@ -12,17 +12,27 @@ interface LeaseRow {
 
 const leaseFromRow = (row: LeaseRow): Lease => ({ owner: row.owner, host: row.host, pid: row.pid, expiresAt: row.expires_at });
 
+/** The parameters of a lease's take: who asks, until when, and whose lease it may take over. */
+export interface LeaseParams {
+  readonly runId: string;
+  readonly owner: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly expiresAt: number;
+  readonly now: number;
+  readonly takeOver: string | null;
+}
+
 /**
  * What operating runs from several processes needs of the file: leases that record their
- * holder, and stop requests. Prepared once per store;
- * the store commits its pending writes before calling any of these.
+ * holder, and stop requests. Prepared once per store; leases are taken and given back through
+ * `StoreLeases`, in the store's write transactions.
  */
 export class RunControl {
   private readonly takeLease: Statement;
   private readonly selectLease: Statement;
   /** Deletes a lease if its owner holds it (bound: run id, owner); staged with the store's writes. */
   readonly dropLease: Statement;
-  private readonly takeLeaseAtomically: (params: Record<string, unknown>, before: () => void) => Lease;
   private readonly upsertStop: Statement;
   private readonly selectStop: Statement;
   /** Deletes a run's stop request (bound: run id); deferred with the write that ends the run. */
@@ -44,20 +54,27 @@ export class RunControl {
     );
     this.selectStop = db.prepare('SELECT reason, requested_at FROM stop_requests WHERE run_id = ?');
     this.clearStop = db.prepare('DELETE FROM stop_requests WHERE run_id = ?');
-    this.takeLeaseAtomically = db.transaction((params: Record<string, unknown>, before: () => void) => {
-      before();
-      this.takeLease.run(params);
-      return leaseFromRow(this.selectLease.get(params.runId) as LeaseRow);
-    }).immediate;
+  }
+
+  /** What {@link RunControl.take} binds: `holder` asks for the run's lease for `ttlMs` from now. */
+  leaseParams(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined): LeaseParams {
+    const now = Date.now();
+    return { runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null };
   }
 
   /**
-   * Takes or renews the lease inside an immediate transaction, after `before` (the store's
-   * pending writes, committed with it); returns the lease that holds the run after it.
+   * Takes or renews the lease, in one atomic statement; returns the lease that holds the run
+   * after it. Run it in an immediate transaction: of two processes asking at once, one waits for
+   * the other's commit and then sees its lease.
    */
-  acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver: string | undefined, before: () => void): Lease {
-    const now = Date.now();
-    return this.takeLeaseAtomically({ runId, owner: holder.owner, host: holder.host, pid: holder.pid, expiresAt: now + ttlMs, now, takeOver: takeOver ?? null }, before);
+  take(params: LeaseParams): Lease {
+    if (this.retake(params)) return { owner: params.owner, host: params.host, pid: params.pid, expiresAt: params.expiresAt };
+    return leaseFromRow(this.selectLease.get(params.runId) as LeaseRow);
+  }
+
+  /** The take's statement alone: `true` when the lease is `params.owner`'s after it. */
+  retake(params: LeaseParams): boolean {
+    return this.takeLease.run(params).changes === 1;
   }
 
   readLease(runId: string): Lease | undefined {

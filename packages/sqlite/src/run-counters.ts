@@ -1,3 +1,6 @@
+import type { JournalTable } from './journal';
+import type { StepTable } from './step-table';
+
 /** Where a run's journal and step order continue: kept in memory while the run is written. */
 export interface RunCounters {
   /** Position of the run's last journaled event. */
@@ -8,15 +11,25 @@ export interface RunCounters {
   readonly positions: Map<string, number>;
 }
 
+/** The run's counters as the file has them, `undefined` when the run is not there: one read for a new run. */
+const readCounters = (journal: JournalTable, steps: StepTable, runId: string): RunCounters | undefined => {
+  const base = journal.baseOf(runId);
+  if (base === undefined) return undefined;
+  const positions = steps.positionsAt(base);
+  let position = 0;
+  for (const saved of positions.values()) position = Math.max(position, saved);
+  return { seq: journal.lastSeqAt(base), position, positions };
+};
+
 /** The counters of the runs this store writes, read from the database the first time it writes one. */
 export class RunCountersCache {
   private readonly runs = new Map<string, RunCounters>();
 
   constructor(
-    /** The run's counters as the database has them, `undefined` when the run is not there. */
-    private readonly read: (runId: string) => RunCounters | undefined,
-    /** Commits pending writes first, so the database has what this process wrote. */
-    private readonly flush: () => void,
+    private readonly journal: JournalTable,
+    private readonly steps: StepTable,
+    /** Commits what this process staged of the run, so the file has it. */
+    private readonly flush: (runId: string) => void,
     private readonly unknownRun: (runId: string) => Error,
   ) {}
 
@@ -24,8 +37,8 @@ export class RunCountersCache {
   of(runId: string, required: boolean): RunCounters | undefined {
     const known = this.runs.get(runId);
     if (known !== undefined) return known;
-    this.flush();
-    const counters = this.read(runId);
+    this.flush(runId);
+    const counters = readCounters(this.journal, this.steps, runId);
     if (counters === undefined) {
       if (required) throw this.unknownRun(runId);
       return undefined;

@@ -26,15 +26,13 @@ import { SqliteStoreError } from './errors';
 import { openStore } from './open-store';
 import { RunControl } from './run-control';
 import type { CacheRow, RunRow } from './rows';
-import { cacheFromRow, cacheParams, eventJson, runFromRow, runParams, stepFromRow, stepParams } from './rows';
+import { cacheFromRow, cacheParams, runFromRow, stepFromRow } from './rows';
 import { SqliteArtifactStore } from './sqlite-artifact.store';
-import { PendingWrites } from './pending-writes';
-import { RunCountersCache } from './run-counters';
-import type { RunCounters } from './run-counters';
+import type { PendingWrites } from './pending-writes';
+import { RunWriter } from './run-writer';
 import { SqliteWaits } from './sqlite-waits';
-import { JournalTable } from './journal';
-import { StepTable } from './step-table';
-import type { Write } from './pending-writes';
+import { StoreLeases } from './store-leases';
+import type { JournalTable } from './journal';
 import { HistoryStatements, prepareStatements } from './statements';
 import type { Statements } from './statements';
 import type { SqliteStoreOptions } from './options';
@@ -48,7 +46,9 @@ import type { SqliteStoreOptions } from './options';
  * it (`appendEvent`); by default (`commitEvery: 'batch'`) this store holds those writes, and the
  * engine calls `commit()` once for the events of a synchronous turn before it publishes them.
  * Every event is durable before any subscriber sees it, and a chain costs about one commit per
- * step rather than four. Reads, leases and artifact records commit what is pending first.
+ * step rather than four. Reads and artifact records commit what is pending first. A lease the
+ * engine takes commits with the run's first record, and goes back with its end: a 10-step run
+ * of four levels is five commits. A failed commit fails the runs whose writes it lost, no other.
  */
 export class SqliteStore implements RunStore {
   readonly durable = true;
@@ -60,15 +60,12 @@ export class SqliteStore implements RunStore {
   private readonly sql: Statements;
   private readonly history: HistoryStatements;
   private readonly control: RunControl;
+  private readonly runs: RunWriter;
+  private readonly leases: StoreLeases;
   private readonly writes: PendingWrites;
   private readonly waits: SqliteWaits;
   private readonly journal: JournalTable;
-  private readonly stepRows: StepTable;
-  /** Writes a step's row inside the commit; a run missing from the file fails it. */
-  private readonly saveStepRow: Write;
   private readonly commitEvery: 'batch' | 'outcome' | 'event';
-  /** Per run being written: where its journal and step order continue. */
-  private readonly counters: RunCountersCache;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -77,42 +74,30 @@ export class SqliteStore implements RunStore {
     this.path = path;
     this.commitEvery = commitEvery;
     this.control = new RunControl(db);
-
     this.sql = prepareStatements(db);
     this.history = new HistoryStatements(db);
-    this.journal = new JournalTable(db);
-    this.writes = new PendingWrites(db, (runId, first, last, events) => this.appendJournal(runId, first, last, events), () => this.closed);
+    this.runs = new RunWriter(db, { upsertRun: this.sql.upsertRun, endRun: this.sql.endRun, clearStop: this.control.clearStop }, path, () => this.closed);
+    this.writes = this.runs.writes;
+    this.journal = this.runs.journal;
+    this.leases = new StoreLeases(this.control, this.writes, path);
     this.waits = new SqliteWaits(db);
-    this.stepRows = new StepTable(db);
-    this.saveStepRow = {
-      run: (params) => {
-        if (!this.stepRows.save(params)) throw this.unknownRun(params[params.length - 1] as string);
-      },
-    };
-    this.counters = new RunCountersCache((runId) => this.readCounters(runId), () => this.flush(), (runId) => this.unknownRun(runId));
     this.artifacts = new SqliteArtifactStore(options.artifactsDir ?? `${this.path}.artifacts`, (ref, createdAt) => this.recordArtifact(ref, createdAt));
   }
 
   beginRun(run: RunRecord): void {
     this.assertOpen();
-    // A resumed run continues its journal and step order where they stopped.
-    this.counters.begin(run.runId);
-    this.writes.defer(this.sql.upsertRun, runParams(run));
+    this.runs.begin(run);
   }
 
   saveStep(runId: string, step: string, result: StepResult): void {
     this.assertOpen();
-    const counters = this.counters.of(runId, true) as RunCounters;
-    let position = counters.positions.get(step);
-    if (position === undefined) counters.positions.set(step, (position = ++counters.position));
-    // Encoded now: the engine updates result objects in place.
-    this.writes.deferStep(this.saveStepRow, `${runId}\0${step}`, stepParams(runId, step, position, result));
+    this.runs.saveStep(runId, step, result);
   }
 
   endRun(runId: string, status: RunStatus, endedAt: number, error: ErrorInfo | undefined): void {
     this.assertOpen();
-    this.writes.defer(this.sql.endRun, [status, endedAt, error === undefined ? null : JSON.stringify(error), runId]);
-    this.writes.defer(this.control.clearStop, [runId]);
+    this.runs.end(runId, status, endedAt, error);
+    this.leases.releaseWithEnd(runId);
   }
 
   /**
@@ -122,26 +107,26 @@ export class SqliteStore implements RunStore {
    */
   appendEvent(event: PipelineEvent): void {
     this.assertOpen();
-    const counters = this.counters.of(event.runId, true) as RunCounters;
-    // Encoded before it takes a seq: an event that cannot be stored leaves no gap in the journal.
-    const body = eventJson(event);
-    this.writes.deferEvent(event.runId, ++counters.seq, body);
-    // The run's last event: its counters are not needed any more.
-    if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.aborted') this.counters.forget(event.runId);
-    if (this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type))) this.writes.commit();
+    this.runs.appendEvent(event);
+    if (this.commitEvery === 'event' || (this.commitEvery === 'outcome' && OUTCOME_EVENT_TYPES.has(event.type))) this.writes.commit(event.runId);
   }
 
-  /** Commits every pending write now: the engine calls it before publishing a batch of events. */
-  commit(): void {
-    this.flush();
+  /**
+   * Commits every pending write now: the engine calls it, naming the run (`runId`), before
+   * publishing a batch of events. Throws for that run if a commit lost its writes since it was
+   * last begun (see `RunStore.commit`); without a run, throws any failure of this commit.
+   */
+  commit(runId?: string): void {
+    this.assertOpen();
+    this.writes.commit(runId);
   }
 
   getRun(runId: string): StoredRun | undefined {
-    this.flush();
+    this.settle();
     const row = this.sql.selectRun.get(runId) as RunRow | undefined;
     if (row === undefined) return undefined;
     // fromEntries defines own properties: a step named `__proto__` stays a step.
-    const steps: Record<string, StepResult> = Object.fromEntries(this.stepRows.rowsOf(runId).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
+    const steps: Record<string, StepResult> = Object.fromEntries(this.runs.steps.rowsOf(runId).map((stepRow) => [stepRow.step, stepFromRow(stepRow)]));
     return { run: runFromRow(row), steps };
   }
 
@@ -151,37 +136,43 @@ export class SqliteStore implements RunStore {
 
   /** The journal of a run: every event the engine published for it, in order. */
   events(runId: string): PipelineEvent[] {
-    this.flush();
+    this.settle();
     return this.journal.after(runId, 0).map((entry) => entry.event);
   }
 
   getCache(key: string): CacheEntry | undefined {
-    this.flush();
+    this.settle();
     const row = this.sql.selectCache.get(key) as CacheRow | undefined;
     return row && cacheFromRow(row);
   }
 
   putCache(entry: CacheEntry): void {
     this.assertOpen();
-    this.writes.defer(this.sql.upsertCache, cacheParams(entry));
+    // A cache entry is no run's: whoever writes it, it is a step's output.
+    this.writes.defer(this.sql.upsertCache, cacheParams(entry), undefined);
   }
 
   /**
-   * Takes or renews the run's lease in one atomic statement inside an immediate transaction:
-   * of two processes asking at once, one waits for the other's commit and then sees its lease.
+   * Takes or renews the run's lease in one atomic statement inside an immediate transaction: of
+   * two processes asking at once, one waits for the other's commit and then sees its lease. A
+   * renewal commits at once. A lease newly taken commits with the next commit, which the engine
+   * makes in the same synchronous turn (the run's record): one commit for both. Nothing of this
+   * store commits before it, and if nobody commits, it commits once the current job's microtasks
+   * have run; act on it only after a commit, as the engine does.
    */
   acquireLease(runId: string, holder: LeaseHolder, ttlMs: number, takeOver?: string): Lease {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new SqliteStoreError('INVALID_OPTION', `A lease's ttlMs must be a positive number, got ${String(ttlMs)}.`);
     this.assertOpen();
-    // What is pending commits in the lease's transaction: one commit rather than two.
-    return this.control.acquireLease(runId, holder, ttlMs, takeOver, () => this.writes.commit());
+    return this.leases.acquire(runId, holder, ttlMs, takeOver);
   }
 
-  /** Commits what is pending and gives the lease back, in one transaction; visible to every process at once. */
+  /**
+   * Gives the lease back, visibly to every process at once: committed with what is pending, or
+   * already by the commit of the run's end (`endRun` stages the release of a lease this store took).
+   */
   releaseLease(runId: string, owner: string): void {
     this.assertOpen();
-    this.writes.defer(this.control.dropLease, [runId, owner]);
-    this.writes.commit();
+    this.leases.release(runId, owner);
   }
 
   readLease(runId: string): Lease | undefined {
@@ -194,7 +185,7 @@ export class SqliteStore implements RunStore {
   }
 
   requestStop(runId: string, request: StopRequest): void {
-    this.flush();
+    this.settle();
     this.control.requestStop(runId, request);
   }
 
@@ -205,7 +196,7 @@ export class SqliteStore implements RunStore {
   // Signals, step waits and schedules (schema version 3): see SqliteWaits.
 
   sendSignal(runId: string, name: string, payload: unknown, sentAt: number): void {
-    this.flush();
+    this.settle();
     this.waits.sendSignal(runId, name, payload, sentAt);
   }
 
@@ -216,8 +207,8 @@ export class SqliteStore implements RunStore {
   /** Staged with the run's writes; a consumed signal is deleted in the same commit. */
   saveWait(runId: string, step: string, seq: number, record: WaitRecord, consumes?: number): void {
     this.assertOpen();
-    this.writes.defer(this.waits.upsertWait, this.waits.waitParams(runId, step, seq, record));
-    if (consumes !== undefined) this.writes.defer(this.waits.consumeSignal, [consumes]);
+    this.writes.defer(this.waits.upsertWait, this.waits.waitParams(runId, step, seq, record), runId);
+    if (consumes !== undefined) this.writes.defer(this.waits.consumeSignal, [consumes], runId);
   }
 
   readWaits(runId: string, step: string): StepWait[] {
@@ -240,7 +231,8 @@ export class SqliteStore implements RunStore {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     try {
-      this.flush();
+      this.assertOpen();
+      this.writes.commit();
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error as Error);
@@ -254,41 +246,25 @@ export class SqliteStore implements RunStore {
 
   /** Reads what is committed, this process's pending writes included. */
   private afterFlush<T>(read: () => T): T {
-    this.flush();
+    this.settle();
     return read();
   }
 
-  /** Commits pending writes now; throws a deferred commit's failure once. */
-  private flush(): void {
+  /**
+   * Commits pending writes now, before a read or a write of its own. A failure is the business
+   * of the runs whose writes it lost (their commits throw it), not of this caller.
+   */
+  private settle(): void {
     this.assertOpen();
-    this.writes.commit();
+    this.writes.settle();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new SqliteStoreError('STORE_CLOSED', `The SqliteStore on ${this.path} is closed.`, { path: this.path });
-    this.writes.throwDeferred();
-  }
-
-  /** A run's counters from the file (pending writes committed), `undefined` when it is not there. */
-  private readCounters(runId: string): RunCounters | undefined {
-    const positions = this.stepRows.positionsOf(runId);
-    if (positions.size === 0 && this.sql.selectRun.get(runId) === undefined) return undefined;
-    let position = 0;
-    for (const saved of positions.values()) position = Math.max(position, saved);
-    return { seq: this.journal.lastSeq(runId), position, positions };
-  }
-
-  private unknownRun(runId: string): SqliteStoreError {
-    return new SqliteStoreError('UNKNOWN_RUN', `Cannot write to run '${runId}': the run was never begun in ${this.path}.`, { path: this.path });
-  }
-
-  /** Inside the commit's transaction: a run missing from the file fails the commit. */
-  private appendJournal(runId: string, first: number, last: number, events: string): void {
-    if (!this.journal.append(runId, first, last, events)) throw this.unknownRun(runId);
   }
 
   private recordArtifact(ref: ArtifactRef, createdAt: number): void {
-    this.flush();
+    this.settle();
     this.sql.insertArtifact.run(ref.id, ref.runId, ref.step, ref.name, ref.hash, ref.size, createdAt);
   }
 }

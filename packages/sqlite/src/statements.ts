@@ -21,8 +21,8 @@ export interface Statements {
 /** Prepares {@link Statements} on a connection whose schema is current. */
 export const prepareStatements = (db: Database.Database): Statements => ({
   upsertRun: db.prepare<unknown[]>(
-    // A new run takes the next num (schema 4), which numbers its journal rows; a resumed one keeps its own.
-    `INSERT INTO runs (${RUN_COLUMNS}, num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(num), 0) + 1 FROM runs))
+    // A new run takes the next num (its rowid, schema 5), which keys its journal and step rows; a resumed one keeps its own.
+    `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (run_id) DO UPDATE SET pipeline = excluded.pipeline, version = excluded.version, status = excluded.status,
        params = excluded.params, input = excluded.input, fingerprint = excluded.fingerprint,
        started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error`,
@@ -49,7 +49,7 @@ export class HistoryStatements {
     let statement = this.prepared.get(key);
     if (statement === undefined) {
       const where = [byPipeline ? 'pipeline = ?' : undefined, byStatus ? 'status = ?' : undefined].filter(Boolean).join(' AND ');
-      statement = this.db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs ${where === '' ? '' : `WHERE ${where}`} ORDER BY started_at DESC, rowid DESC LIMIT ?`);
+      statement = this.db.prepare<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs ${where === '' ? '' : `WHERE ${where}`} ORDER BY started_at DESC, num DESC LIMIT ?`);
       this.prepared.set(key, statement);
     }
     return statement;

@@ -43,11 +43,9 @@ export class StepTable {
     return base === undefined ? [] : (this.selectRows.all(base, base + JOURNAL_SPAN) as StepRow[]);
   }
 
-  /** The position of each of the run's saved steps. */
-  positionsOf(runId: string): Map<string, number> {
+  /** The position of each saved step of the run whose rows start at `base` (`JournalTable.baseOf`). */
+  positionsAt(base: number): Map<string, number> {
     const positions = new Map<string, number>();
-    const base = this.baseOf(runId);
-    if (base === undefined) return positions;
     for (const [step, id] of this.selectPositions.all(base, base + JOURNAL_SPAN) as Array<[string, number]>) positions.set(step, id - base);
     return positions;
   }

@@ -3,6 +3,7 @@ import type { PipelineEvent } from '@pipewright/core';
 import { SCHEMA_VERSION, SqliteStore, SqliteStoreError } from '@pipewright/sqlite';
 import { migrate, migrations } from '../src/migrations';
 import type { Migration } from '../src/migrations';
+import { HistoryStatements } from '../src/statements';
 import { useTempDir, withConnection } from './support/temp-dir';
 
 const versionOf = (path: string): number => withConnection(path, (db) => db.pragma('user_version', { simple: true }) as number);
@@ -30,6 +31,53 @@ describe('schema migrations', () => {
     expect(store.readLease('r1')).toEqual({ owner: 'old-engine', host: '', pid: 0, expiresAt: 4_000_000_000_000 });
     await store.close();
     expect(versionOf(path)).toBe(SCHEMA_VERSION);
+  });
+
+  it('upgrades a version-4 file: runs keep their num, signals and step waits, leases are kept and work as before', async () => {
+    const path = dir.file('v4.db');
+    const old = new Database(path);
+    migrate(old, migrations.slice(0, 4), path);
+    old.prepare('INSERT INTO leases (run_id, owner, expires_at, host, pid) VALUES (?, ?, ?, ?, ?)').run('r1', 'old-engine', 4_000_000_000_000, 'h', 7);
+    old.prepare("INSERT INTO runs (run_id, pipeline, version, status, params, input, fingerprint, started_at, num) VALUES ('r1', 'p', '1', 'running', '{}', '{}', '{}', 1, 1)").run();
+    old.prepare("INSERT INTO signals (run_id, name, payload, sent_at) VALUES ('r1', 'go', '1', 2)").run();
+    old.prepare(`INSERT INTO step_waits (run_id, step, seq, record) VALUES ('r1', 'a', 0, '{"kind":"sleep","until":5}')`).run();
+    old.close();
+    const store = new SqliteStore({ path });
+    // The rebuilt runs table keeps the run, and what references it (not cascaded away).
+    expect(store.getRun('r1')?.run.status).toBe('running');
+    expect(store.readSignal('r1', 'go')).toMatchObject({ name: 'go', payload: 1 });
+    expect(store.readWaits('r1', 'a')).toEqual([{ seq: 0, record: { kind: 'sleep', until: 5 } }]);
+    store.beginRun({ runId: 'r2', pipeline: 'p', version: '1', params: {}, input: {}, fingerprint: {}, status: 'running', startedAt: 3, endedAt: undefined, error: undefined });
+    store.commit();
+    expect(withConnection(path, (db) => db.prepare("SELECT num FROM runs WHERE run_id = 'r2'").pluck().get())).toBe(2);
+    expect(store.readLease('r1')).toEqual({ owner: 'old-engine', host: 'h', pid: 7, expiresAt: 4_000_000_000_000 });
+    expect(store.acquireLease('r1', { owner: 'new-engine', host: 'h', pid: 8 }, 1_000).owner).toBe('old-engine');
+    store.releaseLease('r1', 'old-engine');
+    expect(store.readLease('r1')).toBeUndefined();
+    await store.close();
+    expect(versionOf(path)).toBe(SCHEMA_VERSION);
+    expect(withConnection(path, (db) => db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'leases'").pluck().get())).toContain('WITHOUT ROWID');
+  });
+
+  it('answers every history query from an index, in order: nothing sorted, whatever the filters', async () => {
+    const path = dir.file('plans.db');
+    await new SqliteStore({ path }).close();
+    const plans = withConnection(path, (db) => {
+      const history = new HistoryStatements(db);
+      return [false, true].flatMap((byPipeline) =>
+        [false, true].map((byStatus) => {
+          const sql = history.get(byPipeline, byStatus).source;
+          const params = [...(byPipeline ? ['p'] : []), ...(byStatus ? ['running'] : []), 10];
+          return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((row) => row.detail).join('; ');
+        }),
+      );
+    });
+    expect(plans).toEqual([
+      'SCAN runs USING INDEX runs_by_time',
+      'SCAN runs USING INDEX runs_by_time',
+      'SEARCH runs USING INDEX runs_by_pipeline (pipeline=?)',
+      'SEARCH runs USING INDEX runs_by_pipeline (pipeline=?)',
+    ]);
   });
 
   it('upgrades a version-2 file: its running run can take signals and step waits', async () => {

@@ -34,6 +34,18 @@ export class OperateBench {
     return { child, runId, outcome };
   }
 
+  /**
+   * Starts a child that drives OperatePipeline and freezes at `at` (see fixtures/frozen-child.ts),
+   * alive but never running again; resolves once it froze, with the run's status then.
+   */
+  async frozen(at: 'started' | 'ended', env: Record<string, string> = {}): Promise<{ child: ChildProcess; runId: string; status: string; outcome: ReturnType<typeof outcomeOf> }> {
+    const child = spawnFixture('frozen-child.ts', [this.db, at], { OPERATE_DIR: this.dir, ...env });
+    this.children.push(child);
+    const outcome = outcomeOf(child);
+    await waitForFile(join(this.dir, 'frozen'), child);
+    return { child, runId: readFileSync(join(this.dir, 'run-id'), 'utf8'), status: readFileSync(join(this.dir, 'frozen'), 'utf8'), outcome };
+  }
+
   private async stepRecorded(runId: string, step: string, timeoutMs = 30_000): Promise<void> {
     const started = Date.now();
     const recorded = (): boolean => withConnection(this.db, (db) => db.prepare('SELECT 1 FROM steps WHERE run_id = ? AND step = ?').get(runId, step) !== undefined);

@@ -37,7 +37,8 @@ export class Journal {
   private inFlight = false;
   private failed = false;
   private immediate = false;
-  private lazilyScheduled = false;
+  /** The end-of-turn commit of progress events, while one is scheduled. */
+  private lazyCommit: NodeJS.Immediate | undefined;
   private closed = false;
   /** Made once: a run schedules a flush per turn, a 100 000-step chain 100 000 of them. */
   private readonly flushLater = (): void => this.flush();
@@ -112,6 +113,11 @@ export class Journal {
   /** Releases nothing more (after the run's last batch). */
   complete(): void {
     this.closed = true;
+    // Nothing is left to commit: a pending end-of-turn commit would only keep the run alive
+    // until the event loop turns, which a long-lived engine whose runs finish in microtasks
+    // (a synchronous store) may not do for thousands of runs.
+    if (this.lazyCommit !== undefined) clearImmediate(this.lazyCommit);
+    this.lazyCommit = undefined;
   }
 
   /**
@@ -120,10 +126,9 @@ export class Journal {
    * quick steps commits once per step, not twice, and a long step's progress still goes out at once.
    */
   private scheduleLazily(): void {
-    if (this.scheduled || this.lazilyScheduled || this.inFlight) return;
-    this.lazilyScheduled = true;
-    setImmediate(() => {
-      this.lazilyScheduled = false;
+    if (this.scheduled || this.lazyCommit !== undefined || this.inFlight) return;
+    this.lazyCommit = setImmediate(() => {
+      this.lazyCommit = undefined;
       if (!this.scheduled && !this.inFlight) this.flush();
     });
   }
